@@ -1,0 +1,2 @@
+import { placeholder } from '../src/index.js';
+test('loads', () => expect(placeholder).toBe(1));

@@ -1,0 +1,5 @@
+export * from './add.js';
+export * from './elementwise.js';
+export * from './matmul.js';
+export * from './attention.js';
+export * from './sampling.js';

@@ -3,3 +3,8 @@ export * from './grid.js';
 export * from './matmul/index.js';
 export * from './attention/index.js';
 export * from './sampling/index.js';
+export * from './embedding.js';
+export * from './rms-norm.js';
+export * from './rope.js';
+export * from './kv-cache-write.js';
+export * from './swiglu.js';

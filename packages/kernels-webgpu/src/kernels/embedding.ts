@@ -1,0 +1,56 @@
+/**
+ * Token embedding lookup from an f32, f16 or Q8_0 table.
+ * @module
+ */
+import { loadShader, type Kernel, type KernelContext, type Recorder } from '../context.js';
+import type { GpuTensor } from '../tensor.js';
+import { dimsOf, flatGrid } from './elementwise-common.js';
+
+const WORKGROUP = 256;
+const FORMATS = { f32: 0, f16: 1, q8_0: 2 } as const;
+type TableDType = keyof typeof FORMATS;
+
+/**
+ * Gathers rows of an embedding table into f32 activations. The table stays
+ * in its storage format (f32, f16, or the GPU Q8_0 layout of
+ * {@link quantizeQ8_0}) and is decoded on the fly; an id outside [0, vocab)
+ * yields a row of zeros rather than reading out of bounds.
+ */
+export class EmbeddingKernel {
+  readonly #ctx: KernelContext;
+  readonly #kernels = new Map<TableDType, Kernel>();
+
+  constructor(ctx: KernelContext) {
+    this.#ctx = ctx;
+  }
+
+  /**
+   * Records `out[t, :] = table[ids[t], :]`. `ids` is i32 `[T]`, `table`
+   * `[vocab, dim]` (the whole table must fit one storage binding), `out` f32 `[T, dim]`.
+   */
+  record(rec: Recorder, ids: GpuTensor, table: GpuTensor, out: GpuTensor): void {
+    const [tokens] = dimsOf(ids, 'ids', ['i32'], 1);
+    const [vocab, dim] = dimsOf(table, 'table', ['f32', 'f16', 'q8_0'], 2);
+    dimsOf(out, 'out', ['f32'], [tokens, dim]);
+    const g = flatGrid(tokens! * dim!, WORKGROUP);
+    const p = rec.paramsBase;
+    rec.u32[p] = tokens!;
+    rec.u32[p + 1] = dim!;
+    rec.u32[p + 2] = vocab!;
+    rec.u32[p + 3] = g.x;
+    rec.dispatch(this.#kernel(table.dtype as TableDType), [ids, table, out], g.x, g.y);
+  }
+
+  #kernel(dtype: TableDType): Kernel {
+    let k = this.#kernels.get(dtype);
+    if (!k) {
+      k = this.#ctx.kernel(`embedding:${dtype}`, () => ({
+        code: loadShader('embedding'),
+        constants: { FORMAT: FORMATS[dtype], WG: WORKGROUP },
+        bindings: ['read-only-storage', 'read-only-storage', 'storage'],
+      }));
+      this.#kernels.set(dtype, k);
+    }
+    return k;
+  }
+}

@@ -1,0 +1,105 @@
+/**
+ * RMSNorm over rows, plain and fused with the residual add before it.
+ * @module
+ */
+import { loadShader, type Kernel, type KernelContext, type Recorder } from '../context.js';
+import type { GpuTensor } from '../tensor.js';
+import { dimsOf } from './elementwise-common.js';
+import { grid2d } from './grid.js';
+
+/** Options for {@link RmsNormKernel}. */
+export interface RmsNormOptions {
+  /**
+   * Reduce with `subgroupAdd` (default: when the device has `subgroups`).
+   * False forces the workgroup-memory tree, e.g. to test the fallback.
+   */
+  readonly subgroups?: boolean;
+}
+
+type Variant = 'rms_norm' | 'rms_norm_residual';
+
+/**
+ * `out = x / sqrt(mean(x^2) + eps) * weight` per row of `dim` f32 values,
+ * one workgroup per row with a workgroup reduction; the sum of squares is
+ * accumulated in f32. The workgroup size follows `dim` (32 to 256
+ * invocations, about 8+ elements each).
+ */
+export class RmsNormKernel {
+  readonly #ctx: KernelContext;
+  readonly #subgroups: boolean;
+  readonly #kernels = new Map<string, Kernel>();
+
+  constructor(ctx: KernelContext, options: RmsNormOptions = {}) {
+    this.#ctx = ctx;
+    this.#subgroups = options.subgroups ?? ctx.gpu.caps.subgroups;
+    if (this.#subgroups && !ctx.gpu.caps.subgroups) throw new Error('RmsNormKernel: device lacks subgroups');
+  }
+
+  /** Records `out[r] = rmsnorm(x[r]) * weight` for `x`, `out` f32 `[rows, dim]` (not aliasing) and `weight` f32 `[dim]`. */
+  record(rec: Recorder, x: GpuTensor, weight: GpuTensor, out: GpuTensor, eps: number): void {
+    this.#record(rec, 'rms_norm', [x, weight, out], x, weight, out, eps);
+  }
+
+  /**
+   * Records the fused "add then norm": `h += delta`, then `out = rmsnorm(h) * weight`,
+   * in one dispatch. `h` (the residual stream, updated in place), `delta` and
+   * `out` are f32 `[rows, dim]`, three distinct buffers.
+   */
+  recordResidual(
+    rec: Recorder,
+    h: GpuTensor,
+    delta: GpuTensor,
+    weight: GpuTensor,
+    out: GpuTensor,
+    eps: number,
+  ): void {
+    dimsOf(delta, 'delta', ['f32'], h.shape);
+    this.#record(rec, 'rms_norm_residual', [h, delta, weight, out], h, weight, out, eps);
+  }
+
+  #record(
+    rec: Recorder,
+    variant: Variant,
+    tensors: GpuTensor[],
+    x: GpuTensor,
+    weight: GpuTensor,
+    out: GpuTensor,
+    eps: number,
+  ): void {
+    const [rows, dim] = dimsOf(x, 'x', ['f32'], 2);
+    dimsOf(weight, 'weight', ['f32'], [dim]);
+    dimsOf(out, 'out', ['f32'], x.shape);
+    const g = grid2d(rows!);
+    const p = rec.paramsBase;
+    rec.u32[p] = rows!;
+    rec.u32[p + 1] = dim!;
+    rec.f32[p + 2] = eps;
+    rec.u32[p + 3] = g.x;
+    rec.dispatch(this.#kernel(variant, workgroupFor(dim!)), tensors, g.x, g.y);
+  }
+
+  #kernel(variant: Variant, wg: number): Kernel {
+    const key = `${variant}:wg${wg}:${this.#subgroups ? 'subgroups' : 'shared'}`;
+    let k = this.#kernels.get(key);
+    if (!k) {
+      const sum = loadShader(this.#subgroups ? 'rms_norm_sum_subgroups' : 'rms_norm_sum_shared');
+      k = this.#ctx.kernel(key, () => ({
+        code: `${sum}\n${loadShader(variant)}`,
+        constants: { WG: wg },
+        bindings:
+          variant === 'rms_norm'
+            ? ['read-only-storage', 'read-only-storage', 'storage']
+            : ['storage', 'read-only-storage', 'read-only-storage', 'storage'],
+      }));
+      this.#kernels.set(key, k);
+    }
+    return k;
+  }
+}
+
+/** Invocations per row: a power of two in [32, 256] giving each about 8 or more elements. */
+function workgroupFor(dim: number): number {
+  let wg = 32;
+  while (wg < 256 && wg * 8 < dim) wg *= 2;
+  return wg;
+}

@@ -1,0 +1,69 @@
+/**
+ * Byte-level BPE encoding (llama.cpp's `llm_tokenizer_bpe`, HF `tokenizers` BPE): pre-tokenize into
+ * words, spell each word's bytes in the GPT-2 alphabet, then apply ranked merges, lowest rank first
+ * and leftmost on ties.
+ * @module
+ */
+import { toByteLevel } from './byte-level.js';
+import { mergePieces } from './merge.js';
+import { preTokenize, preTokenizerRegex } from './pre-tokenizer.js';
+import type { Vocab } from './vocab.js';
+
+/** Pre-tokenizers whose words that are already whole pieces skip merging (HF `ignore_merges`). */
+const IGNORE_MERGES = new Set(['llama3', 'llama-bpe', 'llama-v3']);
+
+/** Encodes raw fragments with one vocabulary's merge ranks and pre-tokenizer. */
+export class BpeEncoder {
+  private readonly vocab: Vocab;
+  /** `"left right"` to rank. */
+  private readonly ranks = new Map<string, number>();
+  private readonly regex: RegExp;
+  private readonly ignoreMerges: boolean;
+
+  constructor(vocab: Vocab, merges: string[] | undefined, pre: string | undefined) {
+    if (merges === undefined) throw new Error('tokenizer spec: merges are required for model gpt2');
+    merges.forEach((merge, rank) => {
+      if (merge.indexOf(' ', 1) < 0) {
+        throw new Error(`tokenizer spec: merges[${rank}] ${JSON.stringify(merge)} is not "left right"`);
+      }
+      if (!this.ranks.has(merge)) this.ranks.set(merge, rank);
+    });
+    this.vocab = vocab;
+    this.regex = preTokenizerRegex(pre);
+    this.ignoreMerges = IGNORE_MERGES.has(pre ?? '');
+  }
+
+  /** Appends the ids of one raw text fragment. */
+  encode(fragment: string, out: number[]): void {
+    for (const word of preTokenize(fragment, this.regex)) this.encodeWord(toByteLevel(word), out);
+  }
+
+  /** Merges one byte-level word; each character is one byte, so symbol i starts at offset i. */
+  private encodeWord(word: string, out: number[]): void {
+    const whole = this.ignoreMerges ? this.vocab.pieceId(word) : undefined;
+    if (whole !== undefined) {
+      out.push(whole);
+      return;
+    }
+    const starts = Array.from({ length: word.length }, (_, i) => i);
+    for (const piece of mergePieces(word, starts, (left, right) => this.ranks.get(`${left} ${right}`))) {
+      this.pushPiece(piece, out);
+    }
+  }
+
+  /** A merged piece missing from the vocabulary falls back to its single-byte pieces, as llama.cpp does. */
+  private pushPiece(piece: string, out: number[]): void {
+    const id = this.vocab.pieceId(piece);
+    if (id !== undefined) {
+      out.push(id);
+      return;
+    }
+    for (const char of piece) {
+      const byteId = this.vocab.pieceId(char) ?? this.vocab.unkId;
+      if (byteId === undefined) {
+        throw new Error(`tokenizer: byte piece ${JSON.stringify(char)} is not in the vocabulary`);
+      }
+      out.push(byteId);
+    }
+  }
+}

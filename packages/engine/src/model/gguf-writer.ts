@@ -60,14 +60,21 @@ class ByteWriter {
     return at;
   }
 
+  /** Reserves `n` bytes and lets `put` fill them; `put` sees the view only after the growth that may replace it. */
+  #put(n: number, put: (view: DataView, at: number) => void): void {
+    const at = this.#grow(n);
+    put(this.#view, at);
+  }
+
   u32(v: number): void {
-    this.#view.setUint32(this.#grow(4), v, true);
+    this.#put(4, (view, at) => view.setUint32(at, v, true));
   }
   u64(v: number | bigint): void {
-    this.#view.setBigUint64(this.#grow(8), BigInt(v), true);
+    this.#put(8, (view, at) => view.setBigUint64(at, BigInt(v), true));
   }
   bytes(b: Uint8Array): void {
-    this.#buf.set(b, this.#grow(b.length));
+    const at = this.#grow(b.length);
+    this.#buf.set(b, at);
   }
   string(s: string): void {
     const b = new TextEncoder().encode(s);
@@ -85,31 +92,31 @@ class ByteWriter {
     switch (type) {
       case 'bool':
         if (typeof v !== 'boolean') fail('a bool');
-        return this.#view.setUint8(this.#grow(1), v ? 1 : 0);
+        return this.#put(1, (view, at) => view.setUint8(at, v ? 1 : 0));
       case 'u8':
-        return this.#view.setUint8(this.#grow(1), v as number);
+        return this.#put(1, (view, at) => view.setUint8(at, v as number));
       case 'i8':
-        return this.#view.setInt8(this.#grow(1), v as number);
+        return this.#put(1, (view, at) => view.setInt8(at, v as number));
       case 'u16':
-        return this.#view.setUint16(this.#grow(2), v as number, true);
+        return this.#put(2, (view, at) => view.setUint16(at, v as number, true));
       case 'i16':
-        return this.#view.setInt16(this.#grow(2), v as number, true);
+        return this.#put(2, (view, at) => view.setInt16(at, v as number, true));
       case 'u32':
-        return this.#view.setUint32(this.#grow(4), v as number, true);
+        return this.#put(4, (view, at) => view.setUint32(at, v as number, true));
       case 'i32':
-        return this.#view.setInt32(this.#grow(4), v as number, true);
+        return this.#put(4, (view, at) => view.setInt32(at, v as number, true));
       case 'f32':
       case 'f64':
         if (typeof v !== 'number') fail(`an ${type}`);
         return type === 'f32'
-          ? this.#view.setFloat32(this.#grow(4), v as number, true)
-          : this.#view.setFloat64(this.#grow(8), v as number, true);
+          ? this.#put(4, (view, at) => view.setFloat32(at, v as number, true))
+          : this.#put(8, (view, at) => view.setFloat64(at, v as number, true));
       case 'u64':
       case 'i64':
         if (typeof v !== 'bigint') fail(`a bigint ${type}`);
         return type === 'u64'
-          ? this.#view.setBigUint64(this.#grow(8), v as bigint, true)
-          : this.#view.setBigInt64(this.#grow(8), v as bigint, true);
+          ? this.#put(8, (view, at) => view.setBigUint64(at, v as bigint, true))
+          : this.#put(8, (view, at) => view.setBigInt64(at, v as bigint, true));
       case 'string':
         if (typeof v !== 'string') fail('a string');
         return this.string(v as string);

@@ -1,0 +1,39 @@
+/**
+ * One entry point for model files: GGUF or llama2.c checkpoint, told apart by
+ * the GGUF magic.
+ * @module
+ */
+import { closeSync, openSync, readSync } from 'node:fs';
+import { GGUF_MAGIC } from './gguf-format.js';
+import type { GgufMetadata } from './gguf-metadata.js';
+import { loadGgufModel } from './gguf-model.js';
+import { loadLlama2c } from './llama2c.js';
+import type { ModelConfig } from './model-config.js';
+import type { ModelWeights } from './model-weights.js';
+
+/** A model ready for the runner: shape, weights in GPU layouts, and what the tokenizer needs from the file. */
+export interface LoadedModel {
+  readonly format: 'gguf' | 'llama2c';
+  readonly config: ModelConfig;
+  readonly weights: ModelWeights;
+  /** The GGUF metadata (tokenizer, chat template…); undefined for llama2.c, whose tokenizer is a separate file. */
+  readonly metadata: GgufMetadata | undefined;
+  /** `tokenizer.ggml.bos_token_id` (llama2.c: 1); undefined when the file does not say. */
+  readonly bosTokenId: number | undefined;
+  /** `tokenizer.ggml.eos_token_id` (llama2.c: 2); undefined when the file does not say. */
+  readonly eosTokenId: number | undefined;
+}
+
+/** Loads a GGUF file or, when the file does not start with the GGUF magic, a llama2.c checkpoint. */
+export function loadModel(path: string): LoadedModel {
+  const fd = openSync(path, 'r');
+  const head = new Uint8Array(4);
+  let got: number;
+  try {
+    got = readSync(fd, head, 0, 4, 0);
+  } finally {
+    closeSync(fd);
+  }
+  const isGguf = got === 4 && new DataView(head.buffer).getUint32(0, true) === GGUF_MAGIC;
+  return isGguf ? loadGgufModel(path) : loadLlama2c(path);
+}

@@ -1,0 +1,129 @@
+/**
+ * The model hyperparameters the runner needs, read from GGUF metadata
+ * (`general.architecture` and the `<arch>.*` keys) and checked for
+ * consistency before any weight is read or any GPU work starts.
+ * @module
+ */
+import type { GgufFile } from './gguf-reader.js';
+
+/** Architectures the forward pass implements. Mistral-style checkpoints are `llama`. */
+export type ModelArch = 'llama' | 'qwen2';
+
+/** Hyperparameters of a llama-family decoder, shared by every loader and the runner. */
+export interface ModelConfig {
+  readonly arch: ModelArch;
+  /** Embedding (residual stream) width. */
+  readonly dim: number;
+  /** Feed-forward (SwiGLU) width. */
+  readonly hiddenDim: number;
+  readonly nLayers: number;
+  /** Query heads. */
+  readonly nHeads: number;
+  /** Key/value heads: fewer than `nHeads` for grouped-query attention (`nHeads / nKvHeads` queries share one). */
+  readonly nKvHeads: number;
+  readonly headDim: number;
+  readonly vocabSize: number;
+  /** Training context length; positions beyond it are not meaningful. */
+  readonly maxSeqLen: number;
+  /** RMSNorm epsilon. */
+  readonly normEps: number;
+  /** RoPE frequency base. */
+  readonly ropeTheta: number;
+  /** `adjacent`: RoPE rotates (x[2i], x[2i+1]) (llama.cpp "normal"); `neox`: (x[i], x[i + headDim/2]). */
+  readonly ropeStyle: 'adjacent' | 'neox';
+  /** The classifier reuses the token embedding (no separate `output` tensor in the file). */
+  readonly tiedEmbeddings: boolean;
+  /** Q, K and V projections have biases (qwen2). */
+  readonly qkvBias: boolean;
+}
+
+const ARCHS: Readonly<Record<ModelArch, { ropeStyle: ModelConfig['ropeStyle']; qkvBias: boolean }>> = {
+  // llama.cpp's converter permutes HF llama Q/K so GGUF llama uses adjacent pairs.
+  llama: { ropeStyle: 'adjacent', qkvBias: false },
+  qwen2: { ropeStyle: 'neox', qkvBias: true },
+};
+
+/** Default RoPE base when `<arch>.rope.freq_base` is absent (llama's). */
+export const DEFAULT_ROPE_THETA = 10000;
+
+/**
+ * Reads the {@link ModelConfig} of a GGUF model. Throws naming the file and
+ * key for an unsupported architecture, missing or mistyped keys, and
+ * inconsistent values (e.g. head counts that do not divide, partial RoPE).
+ */
+export function configFromGguf(file: GgufFile): ModelConfig {
+  const md = file.metadata;
+  const archName = md.getString('general.architecture');
+  if (!Object.hasOwn(ARCHS, archName))
+    throw new Error(
+      `${file.path}: unsupported architecture ${archName} (supported: ${Object.keys(ARCHS).join(', ')})`,
+    );
+  const arch = archName as ModelArch;
+  const key = (k: string) => `${arch}.${k}`;
+  const dim = md.getNumber(key('embedding_length'));
+  const nHeads = md.getNumber(key('attention.head_count'));
+  const headDim = md.numberOr(key('attention.key_length'), dim / nHeads);
+  const ropeDims = md.numberOr(key('rope.dimension_count'), headDim);
+  if (ropeDims !== headDim)
+    throw new Error(
+      `${file.path}: ${key('rope.dimension_count')} is ${ropeDims} but heads are ${headDim} wide; partial RoPE is not supported`,
+    );
+  const scaling = md.has(key('rope.scaling.type')) ? md.getString(key('rope.scaling.type')) : 'none';
+  if (scaling !== 'none' || file.findTensor('rope_freqs.weight'))
+    throw new Error(
+      `${file.path}: RoPE scaling (${scaling === 'none' ? 'rope_freqs.weight' : scaling}) is not supported`,
+    );
+  const vocabSize =
+    md.optionalNumber(key('vocab_size')) ??
+    (md.has('tokenizer.ggml.tokens') ? md.getArray('tokenizer.ggml.tokens').length : undefined) ??
+    file.findTensor('token_embd.weight')?.dims[1];
+  if (vocabSize === undefined)
+    throw new Error(
+      `${file.path}: no vocabulary size (${key('vocab_size')}, tokenizer.ggml.tokens and token_embd.weight are all missing)`,
+    );
+  const config: ModelConfig = {
+    arch,
+    dim,
+    hiddenDim: md.getNumber(key('feed_forward_length')),
+    nLayers: md.getNumber(key('block_count')),
+    nHeads,
+    nKvHeads: md.numberOr(key('attention.head_count_kv'), nHeads),
+    headDim,
+    vocabSize,
+    maxSeqLen: md.getNumber(key('context_length')),
+    normEps: md.getNumber(key('attention.layer_norm_rms_epsilon')),
+    ropeTheta: md.numberOr(key('rope.freq_base'), DEFAULT_ROPE_THETA),
+    ropeStyle: ARCHS[arch].ropeStyle,
+    tiedEmbeddings: !file.findTensor('output.weight'),
+    qkvBias: ARCHS[arch].qkvBias || !!file.findTensor('blk.0.attn_q.bias'),
+  };
+  validateConfig(config, file.path);
+  return config;
+}
+
+/** Throws naming `source` when `config` is not a usable model shape. */
+export function validateConfig(config: ModelConfig, source: string): void {
+  const ints: (keyof ModelConfig)[] = [
+    'dim',
+    'hiddenDim',
+    'nLayers',
+    'nHeads',
+    'nKvHeads',
+    'headDim',
+    'vocabSize',
+    'maxSeqLen',
+  ];
+  for (const k of ints) {
+    const v = config[k] as number;
+    if (!Number.isInteger(v) || v <= 0)
+      throw new Error(`${source}: ${k} is ${v}, expected a positive integer`);
+  }
+  if (config.nHeads % config.nKvHeads !== 0)
+    throw new Error(
+      `${source}: ${config.nHeads} query heads cannot be shared evenly by ${config.nKvHeads} KV heads`,
+    );
+  if (config.headDim % 2 !== 0)
+    throw new Error(`${source}: head size ${config.headDim} must be even for RoPE`);
+  if (!(config.normEps > 0)) throw new Error(`${source}: RMSNorm epsilon is ${config.normEps}, expected > 0`);
+  if (!(config.ropeTheta > 0)) throw new Error(`${source}: RoPE base is ${config.ropeTheta}, expected > 0`);
+}

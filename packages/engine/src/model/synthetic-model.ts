@@ -1,0 +1,238 @@
+/**
+ * Deterministic random llama models written as real GGUF v3 files, with a
+ * working SentencePiece-style tokenizer and a chat template in the metadata:
+ * the server's offline default and the benchmarks' model shapes.
+ * @module
+ */
+import type { GgmlType } from './gguf-format.js';
+import { gguf, type GgufEntry } from './gguf-metadata.js';
+import { GGUF_TENSOR_NAMES } from './gguf-model.js';
+import { writeGguf, type GgufTensorSpec } from './gguf-writer.js';
+import { DEFAULT_ROPE_THETA, validateConfig, type ModelConfig } from './model-config.js';
+import { expectedShape, type LayerWeightKey, type ModelWeightKey } from './model-weights.js';
+import { buildSyntheticVocab, SYNTHETIC_SPECIAL_IDS } from './synthetic-vocab.js';
+import { encodeGgml } from './tensor-codecs.js';
+
+/** How the matrices of a synthetic model are stored (vectors are always F32, as llama.cpp writes them). */
+export type SyntheticDType = 'f32' | 'f16' | 'q8_0' | 'q4_0';
+
+/** Shape, storage and seed of a synthetic llama model. */
+export interface SyntheticLlamaOptions {
+  readonly dim: number;
+  readonly hiddenDim: number;
+  readonly nLayers: number;
+  readonly nHeads: number;
+  readonly nKvHeads: number;
+  /** At least 354 (specials, bytes and printable ASCII). */
+  readonly vocabSize: number;
+  readonly maxSeqLen: number;
+  /** q8_0 and q4_0 need every matrix's column count (dim, hiddenDim) to be a multiple of 32. */
+  readonly dtype: SyntheticDType;
+  /** Same seed and shape, same bytes. */
+  readonly seed: number;
+  /** Omit the `output` tensor so the classifier reuses the embedding; default true. */
+  readonly tiedEmbeddings?: boolean;
+  /** `general.name`; default `random-llama`. */
+  readonly name?: string;
+}
+
+/** Names of the built-in synthetic shapes. */
+export type SyntheticPresetName = 'tiny-random-llama' | 'random-llama-15m' | 'random-llama-110m';
+
+/**
+ * Built-in shapes. `tiny-random-llama` is the server's offline default
+ * (stories260K-like; hidden 192 = llama's 8/3·dim rounded up to 32, so every
+ * dtype works); the other two are llama2.c's stories15M and stories110M
+ * shapes (15.2M and 109.5M parameters with their 32000-token vocabularies).
+ */
+export const SYNTHETIC_PRESETS: Readonly<Record<SyntheticPresetName, SyntheticLlamaOptions>> = {
+  'tiny-random-llama': {
+    name: 'tiny-random-llama',
+    dim: 64,
+    hiddenDim: 192,
+    nLayers: 4,
+    nHeads: 8,
+    nKvHeads: 4,
+    vocabSize: 512,
+    maxSeqLen: 2048,
+    dtype: 'f32',
+    seed: 1,
+  },
+  'random-llama-15m': {
+    name: 'random-llama-15m',
+    dim: 288,
+    hiddenDim: 768,
+    nLayers: 6,
+    nHeads: 6,
+    nKvHeads: 6,
+    vocabSize: 32000,
+    maxSeqLen: 256,
+    dtype: 'f32',
+    seed: 15,
+  },
+  'random-llama-110m': {
+    name: 'random-llama-110m',
+    dim: 768,
+    hiddenDim: 2048,
+    nLayers: 12,
+    nHeads: 12,
+    nKvHeads: 12,
+    vocabSize: 32000,
+    maxSeqLen: 1024,
+    dtype: 'f32',
+    seed: 110,
+  },
+};
+
+/** A preset with some options replaced (e.g. `{ dtype: 'q8_0' }`). */
+export function syntheticPreset(
+  name: SyntheticPresetName,
+  overrides: Partial<SyntheticLlamaOptions> = {},
+): SyntheticLlamaOptions {
+  return { ...SYNTHETIC_PRESETS[name], ...overrides };
+}
+
+/**
+ * A plain role-prefixed chat format, since the vocabulary has no chat tokens.
+ * It leaves BOS out: the tokenizer adds it (`add_bos_token`).
+ */
+export const SYNTHETIC_CHAT_TEMPLATE =
+  "{% for message in messages %}{% if message['role'] == 'system' %}{{ message['content'] }}\n\n" +
+  "{% elif message['role'] == 'user' %}User: {{ message['content'] }}\n" +
+  "{% else %}Assistant: {{ message['content'] }}{{ eos_token }}\n{% endif %}{% endfor %}" +
+  '{% if add_generation_prompt %}Assistant:{% endif %}';
+
+const FILE_TYPE: Readonly<Record<SyntheticDType, number>> = { f32: 0, f16: 1, q4_0: 2, q8_0: 7 }; // llama_ftype
+const GGML_TYPE: Readonly<Record<SyntheticDType, GgmlType>> = {
+  f32: 'F32',
+  f16: 'F16',
+  q8_0: 'Q8_0',
+  q4_0: 'Q4_0',
+};
+const NORMS: ReadonlySet<string> = new Set(['attnNorm', 'ffnNorm', 'outputNorm']);
+
+/** The {@link ModelConfig} a synthetic model loads as. */
+export function syntheticConfig(o: SyntheticLlamaOptions): ModelConfig {
+  const config: ModelConfig = {
+    arch: 'llama',
+    dim: o.dim,
+    hiddenDim: o.hiddenDim,
+    nLayers: o.nLayers,
+    nHeads: o.nHeads,
+    nKvHeads: o.nKvHeads,
+    headDim: o.dim / o.nHeads,
+    vocabSize: o.vocabSize,
+    maxSeqLen: o.maxSeqLen,
+    normEps: Math.fround(1e-5), // what the f32 metadata value reads back as
+    ropeTheta: DEFAULT_ROPE_THETA,
+    ropeStyle: 'adjacent',
+    tiedEmbeddings: o.tiedEmbeddings ?? true,
+    qkvBias: false,
+  };
+  validateConfig(config, `synthetic model ${o.name ?? ''}`.trim());
+  return config;
+}
+
+/** Every tensor in llama.cpp's file order: GGUF name, role and `[rows, cols]`. */
+function tensorPlan(
+  c: ModelConfig,
+): { name: string; key: LayerWeightKey | ModelWeightKey; shape: [number, number] }[] {
+  const layerKeys: LayerWeightKey[] = [
+    'attnNorm',
+    'wq',
+    'wk',
+    'wv',
+    'wo',
+    'ffnNorm',
+    'wGate',
+    'wDown',
+    'wUp',
+  ];
+  const at = (key: LayerWeightKey | ModelWeightKey, prefix = '') => ({
+    name: prefix + GGUF_TENSOR_NAMES[key],
+    key,
+    shape: expectedShape(c, key),
+  });
+  return [
+    at('tokenEmbedding'),
+    ...Array.from({ length: c.nLayers }, (_, i) => layerKeys.map((k) => at(k, `blk.${i}.`))).flat(),
+    at('outputNorm'),
+    ...(c.tiedEmbeddings ? [] : [at('output')]),
+  ];
+}
+
+/** Parameters (weights) of a synthetic model of this shape. */
+export function syntheticParameterCount(o: SyntheticLlamaOptions): number {
+  return tensorPlan(syntheticConfig(o)).reduce((n, t) => n + t.shape[0] * t.shape[1], 0);
+}
+
+/**
+ * Writes a synthetic llama model to `path` as GGUF v3, one tensor at a time.
+ * Weights are uniform with standard deviation 1/sqrt(fan_in) (the embedding
+ * 1/sqrt(dim), so tied logits stay O(1)); norm weights are 1 ± 0.1. Each
+ * tensor has its own PRNG stream from (seed, name).
+ */
+export function writeSyntheticLlamaGguf(path: string, options: SyntheticLlamaOptions): void {
+  const config = syntheticConfig(options);
+  const vocab = buildSyntheticVocab(options.vocabSize);
+  const u32 = (k: string, v: number): [string, GgufEntry] => [`llama.${k}`, gguf.u32(v)];
+  const metadata = new Map<string, GgufEntry>([
+    ['general.architecture', gguf.string('llama')],
+    ['general.name', gguf.string(options.name ?? 'random-llama')],
+    ['general.alignment', gguf.u32(32)],
+    ['general.file_type', gguf.u32(FILE_TYPE[options.dtype])],
+    u32('vocab_size', config.vocabSize),
+    u32('context_length', config.maxSeqLen),
+    u32('embedding_length', config.dim),
+    u32('block_count', config.nLayers),
+    u32('feed_forward_length', config.hiddenDim),
+    u32('rope.dimension_count', config.headDim),
+    u32('attention.head_count', config.nHeads),
+    u32('attention.head_count_kv', config.nKvHeads),
+    ['llama.attention.layer_norm_rms_epsilon', gguf.f32(config.normEps)],
+    ['llama.rope.freq_base', gguf.f32(config.ropeTheta)],
+    ['tokenizer.ggml.model', gguf.string('llama')],
+    ['tokenizer.ggml.tokens', gguf.array('string', vocab.tokens)],
+    ['tokenizer.ggml.scores', gguf.array('f32', vocab.scores)],
+    ['tokenizer.ggml.token_type', gguf.array('i32', vocab.types)],
+    ['tokenizer.ggml.unknown_token_id', gguf.u32(SYNTHETIC_SPECIAL_IDS.unk)],
+    ['tokenizer.ggml.bos_token_id', gguf.u32(SYNTHETIC_SPECIAL_IDS.bos)],
+    ['tokenizer.ggml.eos_token_id', gguf.u32(SYNTHETIC_SPECIAL_IDS.eos)],
+    ['tokenizer.ggml.add_bos_token', gguf.bool(true)],
+    ['tokenizer.ggml.add_eos_token', gguf.bool(false)],
+    ['tokenizer.ggml.add_space_prefix', gguf.bool(true)],
+    ['tokenizer.chat_template', gguf.string(SYNTHETIC_CHAT_TEMPLATE)],
+  ]);
+  const tensors = tensorPlan(config).map(({ name, key, shape: [rows, cols] }): GgufTensorSpec => {
+    const isVector = rows === 1;
+    const type = isVector ? 'F32' : GGML_TYPE[options.dtype];
+    const std =
+      key === 'tokenEmbedding' || key === 'output' ? 1 / Math.sqrt(config.dim) : 1 / Math.sqrt(cols);
+    return {
+      name,
+      dims: isVector ? [cols] : [cols, rows],
+      type,
+      data: () => {
+        const next = prng(options.seed, name);
+        const values = new Float32Array(rows * cols);
+        const a = NORMS.has(key) ? 0.1 : std * Math.sqrt(3);
+        for (let i = 0; i < values.length; i++) values[i] = (NORMS.has(key) ? 1 : 0) + (next() * 2 - 1) * a;
+        return encodeGgml(type, values);
+      },
+    };
+  });
+  writeGguf(path, metadata, tensors);
+}
+
+/** mulberry32 seeded from `seed` and an FNV-1a hash of `stream`: floats in [0, 1). */
+function prng(seed: number, stream: string): () => number {
+  let h = 0x811c9dc5 ^ seed;
+  for (let i = 0; i < stream.length; i++) h = Math.imul(h ^ stream.charCodeAt(i), 0x01000193);
+  let s = h >>> 0;
+  return () => {
+    s = (s + 0x6d2b79f5) >>> 0;
+    let t = Math.imul(s ^ (s >>> 15), s | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}

@@ -8,6 +8,8 @@ import {
   tokenizerSpecFromMetadata,
   type TokenizerSpec,
 } from '../src/tokenizer/index.js';
+import { BYTE_TO_CHAR, toByteLevel } from '../src/tokenizer/byte-level.js';
+import { preTokenize, preTokenizerRegex } from '../src/tokenizer/pre-tokenizer.js';
 import { modelPath } from './shared-models.js';
 
 /** Reads the key/value metadata of a GGUF v2/v3 file (tensor infos are not read). */
@@ -96,4 +98,68 @@ export function tokenizeGolden(): TokenizeCase[] {
 export function goldenRuns(): GoldenRun[] {
   return (JSON.parse(readFileSync(modelPath('stories260K.golden.json'), 'utf8')) as { runs: GoldenRun[] })
     .runs;
+}
+
+/** A byte-level BPE vocabulary: the 256 byte characters, then one piece per merge, then `extra` pieces. */
+export interface ByteLevelVocab {
+  tokens: string[];
+  merges: string[];
+}
+
+/**
+ * Trains `count` byte-level BPE merges on a corpus: the most frequent adjacent pair within
+ * pre-tokenizer words merges next (ties to the smaller pair string, for determinism).
+ */
+export function trainByteLevelBpe(corpus: string, count: number, pre: string): ByteLevelVocab {
+  const words = preTokenize(corpus, preTokenizerRegex(pre)).map((w) => [...toByteLevel(w)]);
+  const merges: string[] = [];
+  const tokens = [...BYTE_TO_CHAR];
+  for (let m = 0; m < count; m++) {
+    const counts = new Map<string, number>();
+    for (const word of words) {
+      for (let i = 1; i < word.length; i++) {
+        const key = `${word[i - 1]} ${word[i]}`;
+        counts.set(key, (counts.get(key) ?? 0) + 1);
+      }
+    }
+    let best: [string, number] | undefined;
+    for (const entry of counts)
+      if (!best || entry[1] > best[1] || (entry[1] === best[1] && entry[0] < best[0])) best = entry;
+    if (!best) break;
+    const [left, right] = best[0].split(' ') as [string, string];
+    merges.push(best[0]);
+    if (!tokens.includes(left + right)) tokens.push(left + right);
+    for (const word of words) {
+      for (let i = 1; i < word.length; i++) {
+        if (word[i - 1] === left && word[i] === right) word.splice(i - 1, 2, left + right);
+      }
+    }
+  }
+  return { tokens, merges };
+}
+
+/**
+ * Reference BPE, the original GPT-2 loop: merge every occurrence of the lowest-ranked adjacent pair,
+ * rescanning after each round. Slow, obviously right; the heap-based encoder must agree with it.
+ */
+export function naiveBpe(word: string, ranks: ReadonlyMap<string, number>): string[] {
+  let parts = [...word];
+  for (;;) {
+    let best: string | undefined;
+    for (let i = 1; i < parts.length; i++) {
+      const key = `${parts[i - 1]} ${parts[i]}`;
+      const rank = ranks.get(key);
+      if (rank !== undefined && (best === undefined || rank < (ranks.get(best) as number))) best = key;
+    }
+    if (best === undefined) return parts;
+    const [left, right] = best.split(' ') as [string, string];
+    const next: string[] = [];
+    for (let i = 0; i < parts.length; i++) {
+      if (parts[i] === left && parts[i + 1] === right) {
+        next.push(left + right);
+        i++;
+      } else next.push(parts[i] as string);
+    }
+    parts = next;
+  }
 }

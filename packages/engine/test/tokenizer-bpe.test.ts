@@ -22,8 +22,10 @@ const SPECIALS: [string, number][] = [
 function trainedSpec(pre: string, addBosToken: boolean, extraPieces: string[] = []): TokenizerSpec {
   const { tokens, merges } = trainByteLevelBpe(CORPUS, 400, pre);
   const all = [...tokens, ...extraPieces, ...SPECIALS.map(([text]) => text)];
-  const tokenTypes = all.map((_, id) => (id < all.length - SPECIALS.length ? TokenType.normal : 0));
-  SPECIALS.forEach(([, type], i) => (tokenTypes[all.length - SPECIALS.length + i] = type));
+  const tokenTypes = [
+    ...all.slice(SPECIALS.length).map(() => TokenType.normal),
+    ...SPECIALS.map(([, type]) => type),
+  ];
   const bosId = all.indexOf('<|begin_of_text|>');
   return { model: 'gpt2', tokens: all, tokenTypes, merges, pre, bosId, eosId: bosId + 1, addBosToken };
 }

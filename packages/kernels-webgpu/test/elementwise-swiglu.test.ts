@@ -52,6 +52,19 @@ describe('SwiGluKernel', () => {
     assertClose(await readF32(f.gpu, out), swigluRef(gate, up), TOL);
   });
 
+  test('more tokens than one grid dimension holds', async () => {
+    const [tokens, hidden] = [70_000, 4];
+    const random = rng(70);
+    const gate = randomF32(tokens * hidden, random, 16);
+    const up = randomF32(tokens * hidden, random, 4);
+    const out = createTensor(f.gpu, 'f32', [tokens, hidden]);
+    poison(f.gpu, out);
+    const swiglu = new SwiGluKernel(f.ctx);
+    const [tg, tu] = [gate, up].map((d) => uploadTensor(f.gpu, 'f32', [tokens, hidden], d));
+    await run(f, (rec) => swiglu.record(rec, tg!, tu!, out));
+    assertClose(await readF32(f.gpu, out), swigluRef(gate, up), TOL);
+  });
+
   test('saturated gates: silu(-100) = 0, silu(100) = 100', async () => {
     const gate = Float32Array.of(-100, 100, -88.5, 0);
     const up = Float32Array.of(3, 0.5, 1, 7);

@@ -4,7 +4,7 @@
  */
 import { loadShader, type Kernel, type KernelContext, type Recorder } from '../context.js';
 import type { GpuTensor } from '../tensor.js';
-import { dimsOf, flatGrid } from './elementwise-common.js';
+import { dimsOf, rowGrid, vectorWidth, wgslPrelude, type VectorWidth } from './elementwise-common.js';
 
 const WORKGROUP = 256;
 const FORMATS = { f32: 0, f16: 1, q8_0: 2 } as const;
@@ -13,12 +13,13 @@ type TableDType = keyof typeof FORMATS;
 /**
  * Gathers rows of an embedding table into f32 activations. The table stays
  * in its storage format (f32, f16, or the GPU Q8_0 layout of
- * {@link quantizeQ8_0}) and is decoded on the fly; an id outside [0, vocab)
- * yields a row of zeros rather than reading out of bounds.
+ * {@link quantizeQ8_0}) and is decoded on the fly, four elements per
+ * invocation when dim is a multiple of 4. An id outside [0, vocab) yields a
+ * row of zeros rather than reading out of bounds.
  */
 export class EmbeddingKernel {
   readonly #ctx: KernelContext;
-  readonly #kernels = new Map<TableDType, Kernel>();
+  readonly #kernels = new Map<string, Kernel>();
 
   constructor(ctx: KernelContext) {
     this.#ctx = ctx;
@@ -32,24 +33,25 @@ export class EmbeddingKernel {
     const [tokens] = dimsOf(ids, 'ids', ['i32'], 1);
     const [vocab, dim] = dimsOf(table, 'table', ['f32', 'f16', 'q8_0'], 2);
     dimsOf(out, 'out', ['f32'], [tokens, dim]);
-    const g = flatGrid(tokens! * dim!, WORKGROUP);
+    const width = vectorWidth(dim!);
+    const g = rowGrid(tokens!, dim! / width, WORKGROUP);
     const p = rec.paramsBase;
     rec.u32[p] = tokens!;
     rec.u32[p + 1] = dim!;
     rec.u32[p + 2] = vocab!;
-    rec.u32[p + 3] = g.x;
-    rec.dispatch(this.#kernel(table.dtype as TableDType), [ids, table, out], g.x, g.y);
+    rec.dispatch(this.#kernel(table.dtype as TableDType, width), [ids, table, out], g.x, g.y, g.z);
   }
 
-  #kernel(dtype: TableDType): Kernel {
-    let k = this.#kernels.get(dtype);
+  #kernel(dtype: TableDType, width: VectorWidth): Kernel {
+    const key = `embedding:${dtype}:vec${width}`;
+    let k = this.#kernels.get(key);
     if (!k) {
-      k = this.#ctx.kernel(`embedding:${dtype}`, () => ({
-        code: loadShader('embedding'),
+      k = this.#ctx.kernel(key, () => ({
+        code: `${wgslPrelude(width)}${loadShader('embedding')}\nfn load_vec(e: u32) -> vec { return load${width}(e); }\n`,
         constants: { FORMAT: FORMATS[dtype], WG: WORKGROUP },
         bindings: ['read-only-storage', 'read-only-storage', 'storage'],
       }));
-      this.#kernels.set(dtype, k);
+      this.#kernels.set(key, k);
     }
     return k;
   }

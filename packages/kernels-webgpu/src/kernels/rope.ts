@@ -5,7 +5,7 @@
 import { GPUBufferUsageFlags as Usage } from '../gpu.js';
 import { loadShader, type Kernel, type KernelContext, type Recorder } from '../context.js';
 import type { GpuTensor } from '../tensor.js';
-import { ANY, dimsOf, flatGrid } from './elementwise-common.js';
+import { ANY, dimsOf, rowGrid, wgslPrelude } from './elementwise-common.js';
 
 const WORKGROUP = 64;
 /** Positions must stay below this: the fixed-point angle product is exact only up to it. */
@@ -45,7 +45,7 @@ export class RopeKernel {
       throw new Error(`RopeKernel: ropeDim ${ropeDim} must be even and in [2, headDim ${options.headDim}]`);
     this.options = { ...options, ropeDim };
     this.#kernel = ctx.kernel(`rope:${options.layout}`, () => ({
-      code: loadShader('rope'),
+      code: wgslPrelude(1) + loadShader('rope'),
       constants: { NEOX: options.layout === 'neox' ? 1 : 0, WG: WORKGROUP },
       bindings: ['storage', 'storage', 'read-only-storage', 'read-only-storage'],
     }));
@@ -71,10 +71,14 @@ export class RopeKernel {
     const [, nKvHeads] = dimsOf(k, 'k', ['f32'], [tokens, ANY, headDim]);
     dimsOf(positions, 'positions', ['i32'], [tokens]);
     const half = ropeDim! / 2;
-    const g = flatGrid(tokens! * half, WORKGROUP);
+    const g = rowGrid(tokens!, half, WORKGROUP);
     const p = rec.paramsBase;
-    rec.u32.set([tokens!, nHeads!, nKvHeads!, headDim, half, g.x], p);
-    rec.dispatch(this.#kernel, [q, k, positions, this.#freqs], g.x, g.y);
+    rec.u32[p] = tokens!;
+    rec.u32[p + 1] = nHeads!;
+    rec.u32[p + 2] = nKvHeads!;
+    rec.u32[p + 3] = headDim;
+    rec.u32[p + 4] = half;
+    rec.dispatch(this.#kernel, [q, k, positions, this.#freqs], g.x, g.y, g.z);
   }
 
   /** Frees the frequency table. */

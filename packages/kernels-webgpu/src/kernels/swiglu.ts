@@ -4,20 +4,20 @@
  */
 import { loadShader, type Kernel, type KernelContext, type Recorder } from '../context.js';
 import type { GpuTensor } from '../tensor.js';
-import { dimsOf, flatGrid } from './elementwise-common.js';
+import { dimsOf, rowGrid, vectorWidth, wgslPrelude, type VectorWidth } from './elementwise-common.js';
 
 const WORKGROUP = 256;
 
-/** `out = silu(gate) * up` over f32, `silu(g) = g / (1 + e^-g)`. */
+/**
+ * `out = silu(gate) * up` over f32, `silu(g) = g / (1 + e^-g)`, one row per
+ * token; vec4 accesses when the hidden size is a multiple of 4.
+ */
 export class SwiGluKernel {
-  readonly #kernel: Kernel;
+  readonly #ctx: KernelContext;
+  readonly #kernels: Partial<Record<VectorWidth, Kernel>> = {};
 
   constructor(ctx: KernelContext) {
-    this.#kernel = ctx.kernel('swiglu', () => ({
-      code: loadShader('swiglu'),
-      constants: { WG: WORKGROUP },
-      bindings: ['read-only-storage', 'read-only-storage', 'storage'],
-    }));
+    this.#ctx = ctx;
   }
 
   /** Records the separate layout: `gate`, `up` and `out` all f32 `[T, H]`. */
@@ -46,13 +46,21 @@ export class SwiGluKernel {
     stride: number,
     upOffset: number,
   ): void {
-    const g = flatGrid(tokens * hidden, WORKGROUP);
+    const width = vectorWidth(hidden);
+    const g = rowGrid(tokens, hidden / width, WORKGROUP);
     const p = rec.paramsBase;
     rec.u32[p] = tokens;
-    rec.u32[p + 1] = hidden;
-    rec.u32[p + 2] = stride;
-    rec.u32[p + 3] = upOffset;
-    rec.u32[p + 4] = g.x;
-    rec.dispatch(this.#kernel, tensors, g.x, g.y);
+    rec.u32[p + 1] = hidden / width;
+    rec.u32[p + 2] = stride / width;
+    rec.u32[p + 3] = upOffset / width;
+    rec.dispatch(this.#kernel(width), tensors, g.x, g.y, g.z);
+  }
+
+  #kernel(width: VectorWidth): Kernel {
+    return (this.#kernels[width] ??= this.#ctx.kernel(`swiglu:vec${width}`, () => ({
+      code: wgslPrelude(width) + loadShader('swiglu'),
+      constants: { WG: WORKGROUP },
+      bindings: ['read-only-storage', 'read-only-storage', 'storage'],
+    })));
   }
 }

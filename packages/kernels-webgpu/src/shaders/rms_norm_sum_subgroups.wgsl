@@ -1,9 +1,8 @@
-// Workgroup sum for the row kernels (rms_norm*.wgsl), with subgroupAdd. No
-// bindings. Prepended to a kernel that declares `override WG: u32` and an
-// entry point taking a RowInvocation (the workgroup id is a separate
-// parameter: uniformity analysis treats a struct parameter as a whole, and
-// local ids are not uniform).
-enable subgroups;
+// Workgroup sum for the row kernels (rms_norm*.wgsl), with subgroupAdd (the
+// host puts `enable subgroups;` first). No bindings. Prepended to a kernel
+// that declares `override WG: u32` and an entry point taking a RowInvocation
+// (the workgroup id is a separate parameter: uniformity analysis treats a
+// struct parameter as a whole, and local ids are not uniform).
 
 struct RowInvocation {
   @builtin(local_invocation_index) lid: u32,

@@ -3,7 +3,8 @@
 // head's dimensions from rope_dim on are left as they are.
 // Pair layout (NEOX): false = adjacent (x[2i], x[2i+1]), GGUF llama / llama2.c;
 // true = split halves (x[i], x[i + rope_dim/2]), GPT-NeoX / Qwen2.
-// One invocation per (token, pair); it rotates that pair in every q and k head.
+// Row t of the grid (see the prelude's grid_row) is token t, one invocation
+// per pair; it rotates that pair in every q and k head.
 //
 // Bindings:
 //   1 q:         array<f32> [tokens, n_heads, head_dim], rotated in place
@@ -21,7 +22,6 @@ struct Params {
   n_kv_heads: u32,
   head_dim: u32,
   half_rot: u32,
-  groups_x: u32,
 }
 
 @group(0) @binding(0) var<uniform> params: Params;
@@ -34,12 +34,11 @@ const TAU_OVER_2_32: f32 = 6.283185307179586 / 4294967296.0;
 
 @compute @workgroup_size(WG)
 fn main(@builtin(global_invocation_id) gid: vec3u) {
-  let idx = gid.y * params.groups_x * WG + gid.x;
-  if (idx >= params.tokens * params.half_rot) {
+  let t = grid_row(gid);
+  let i = gid.x;
+  if (t >= params.tokens || i >= params.half_rot) {
     return;
   }
-  let t = idx / params.half_rot;
-  let i = idx - t * params.half_rot;
 
   // frac(pos * freq) in units of 2^-32 turns, exactly up to the truncated low
   // bits: u32 products wrap, which drops the whole turns. As an i32 it is the

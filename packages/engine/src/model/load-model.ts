@@ -24,7 +24,10 @@ export interface LoadedModel {
   readonly eosTokenId: number | undefined;
 }
 
-/** Loads a GGUF file or, when the file does not start with the GGUF magic, a llama2.c checkpoint. */
+/**
+ * Loads a GGUF file or, when the file does not start with the GGUF magic, a
+ * llama2.c checkpoint (whose errors then also say the file is not GGUF).
+ */
 export function loadModel(path: string): LoadedModel {
   const fd = openSync(path, 'r');
   const head = new Uint8Array(4);
@@ -35,5 +38,15 @@ export function loadModel(path: string): LoadedModel {
     closeSync(fd);
   }
   const isGguf = got === 4 && new DataView(head.buffer).getUint32(0, true) === GGUF_MAGIC;
-  return isGguf ? loadGgufModel(path) : loadLlama2c(path);
+  if (isGguf) return loadGgufModel(path);
+  try {
+    return loadLlama2c(path);
+  } catch (e) {
+    throw new Error(
+      `not a GGUF file (no "GGUF" magic), nor a valid llama2.c checkpoint: ${(e as Error).message}`,
+      {
+        cause: e,
+      },
+    );
+  }
 }

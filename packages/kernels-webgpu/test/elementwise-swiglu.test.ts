@@ -5,10 +5,11 @@ import { run, useGpu } from './gpu-fixture.js';
 
 const f = useGpu();
 
-// silu(g) * u = g * u / (1 + e^-g): exp's relative error (a few ulp on
-// lavapipe; WGSL allows 3 + 2|g| ulp, ≤ 35 ulp for |g| < 16) enters scaled by
+// silu(g) * u = g * u / (1 + e^-g): exp's relative error (WGSL allows
+// 3 + 2|g| ulp; lavapipe's grows about as |g| * 2^-24 too) enters scaled by
 // e^-g / (1 + e^-g) < 1, then one add, one divide and one multiply round
-// (2^-24 each). No cancellation, so the bound is relative: rtol 4e-6.
+// (2^-24 each). No cancellation, so the bound is relative: for |g| < 16,
+// rtol 4e-6 (measured: 1e-6; 4e-7 for |g| < 4, 4e-6 for |g| < 80).
 const TOL = { rtol: 4e-6, atol: 0 };
 
 // Hidden sizes: odd and small, the tiny model's 172, a few thousand.

@@ -7,3 +7,4 @@ export { TokenType, tokenizerSpecFromMetadata, type TokenizerModel, type Tokeniz
 export { tokenizerSpecFromLlama2c } from './llama2c.js';
 export { PRE_TOKENIZERS } from './pre-tokenizer.js';
 export { Tokenizer, type ByteStream, type DecodeOptions, type EncodeOptions } from './tokenizer.js';
+export { IncrementalDetokenizer, type DetokenizerOptions } from './detokenizer.js';

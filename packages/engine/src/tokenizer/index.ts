@@ -8,3 +8,4 @@ export { tokenizerSpecFromLlama2c } from './llama2c.js';
 export { PRE_TOKENIZERS } from './pre-tokenizer.js';
 export { Tokenizer, type ByteStream, type DecodeOptions, type EncodeOptions } from './tokenizer.js';
 export { IncrementalDetokenizer, type DetokenizerOptions } from './detokenizer.js';
+export { StopStringMatcher, type StopStringOptions, type StopStringResult } from './stop-strings.js';

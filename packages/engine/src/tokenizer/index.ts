@@ -9,3 +9,12 @@ export { PRE_TOKENIZERS } from './pre-tokenizer.js';
 export { Tokenizer, type ByteStream, type DecodeOptions, type EncodeOptions } from './tokenizer.js';
 export { IncrementalDetokenizer, type DetokenizerOptions } from './detokenizer.js';
 export { StopStringMatcher, type StopStringOptions, type StopStringResult } from './stop-strings.js';
+export {
+  ChatTemplate,
+  FALLBACK_CHAT_TEMPLATE,
+  chatTemplateFor,
+  type ChatContentPart,
+  type ChatMessage,
+  type ChatRenderOptions,
+  type ChatTemplateTokens,
+} from './chat-template.js';

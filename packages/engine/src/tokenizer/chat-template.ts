@@ -1,0 +1,110 @@
+/**
+ * Chat templates: the model's Jinja `tokenizer.chat_template` rendered with `@huggingface/jinja`
+ * and the variables HF transformers passes, or a ChatML fallback for models without one.
+ * @module
+ */
+import { Template } from '@huggingface/jinja';
+import type { Tokenizer } from './tokenizer.js';
+
+/** One part of a multi-part message content (OpenAI style); only text parts are supported. */
+export interface ChatContentPart {
+  type: 'text';
+  text: string;
+}
+
+/** A chat message; extra fields (name, tool_calls, ...) are passed to the template untouched. */
+export interface ChatMessage {
+  role: string;
+  content?: string | ChatContentPart[] | null;
+  [field: string]: unknown;
+}
+
+/** Per-render options. */
+export interface ChatRenderOptions {
+  /** End with the opening of an assistant turn (`add_generation_prompt`); default true. */
+  addGenerationPrompt?: boolean;
+  /** More template variables (`tools`, `documents`, ...), as HF's `apply_chat_template` kwargs. */
+  variables?: Record<string, unknown>;
+}
+
+/** Special-token texts the template sees as `bos_token` / `eos_token`. */
+export interface ChatTemplateTokens {
+  bosToken?: string;
+  eosToken?: string;
+}
+
+/**
+ * The template used when a model has none: ChatML (`<|im_start|>role\ncontent<|im_end|>\n` per
+ * message, then `<|im_start|>assistant\n` for the generation prompt), HF transformers' former
+ * default. Models not trained on it still see clearly delimited turns.
+ */
+export const FALLBACK_CHAT_TEMPLATE =
+  "{% for message in messages %}{{ '<|im_start|>' + message['role'] + '\\n' + message['content'] + '<|im_end|>' + '\\n' }}" +
+  "{% endfor %}{% if add_generation_prompt %}{{ '<|im_start|>assistant\\n' }}{% endif %}";
+
+const errorMessage = (e: unknown): string => (e instanceof Error ? e.message : String(e));
+
+/** Content parts joined by newlines, as vLLM does for templates that expect string content. */
+function normalizeMessage(message: ChatMessage, index: number): ChatMessage {
+  if (typeof message.role !== 'string') throw new Error(`chat messages[${index}]: role must be a string`);
+  const { content } = message;
+  if (!Array.isArray(content)) return message;
+  const texts = content.map((part, p) => {
+    if (part?.type !== 'text' || typeof part.text !== 'string') {
+      throw new Error(
+        `chat messages[${index}].content[${p}]: expected {type: 'text', text}, got type ${JSON.stringify(part?.type)}`,
+      );
+    }
+    return part.text;
+  });
+  return { ...message, content: texts.join('\n') };
+}
+
+/** A parsed chat template, ready to render many conversations. */
+export class ChatTemplate {
+  /** The Jinja source. */
+  readonly source: string;
+  private readonly template: Template;
+  private readonly tokens: ChatTemplateTokens;
+
+  /** Parses the template; a syntax error is thrown with the parser's message. */
+  constructor(source: string, tokens: ChatTemplateTokens = {}) {
+    this.source = source;
+    this.tokens = tokens;
+    try {
+      this.template = new Template(source);
+    } catch (e) {
+      throw new Error(`chat template: cannot parse: ${errorMessage(e)}`, { cause: e });
+    }
+  }
+
+  /**
+   * Renders a conversation to the prompt text. The result contains special tokens as text, so encode
+   * it with `parseSpecial: true`. A template's `raise_exception(...)` (e.g. "roles must alternate")
+   * or a runtime error is thrown with its message.
+   */
+  render(messages: readonly ChatMessage[], options: ChatRenderOptions = {}): string {
+    const { addGenerationPrompt = true, variables = {} } = options;
+    const context = {
+      ...variables,
+      messages: messages.map(normalizeMessage),
+      add_generation_prompt: addGenerationPrompt,
+      bos_token: this.tokens.bosToken ?? '',
+      eos_token: this.tokens.eosToken ?? '',
+    };
+    try {
+      return this.template.render(context);
+    } catch (e) {
+      throw new Error(`chat template: ${errorMessage(e)}`, { cause: e });
+    }
+  }
+}
+
+/** The tokenizer's chat template (or {@link FALLBACK_CHAT_TEMPLATE}) with its BOS/EOS texts bound. */
+export function chatTemplateFor(tokenizer: Tokenizer): ChatTemplate {
+  const { bosId, eosId } = tokenizer;
+  return new ChatTemplate(tokenizer.spec.chatTemplate ?? FALLBACK_CHAT_TEMPLATE, {
+    bosToken: bosId === undefined ? undefined : tokenizer.tokenText(bosId),
+    eosToken: eosId === undefined ? undefined : tokenizer.tokenText(eosId),
+  });
+}

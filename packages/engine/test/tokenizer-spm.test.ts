@@ -1,6 +1,8 @@
 import { describe, expect, test } from '@jest/globals';
 import { Tokenizer, TokenType, tokenizerSpecFromMetadata } from '../src/tokenizer/index.js';
-import { ggufSpec, goldenRuns, llama2cSpec, tokenizeGolden } from './tokenizer-fixtures.js';
+import { readFileSync } from 'node:fs';
+import { modelPath } from './shared-models.js';
+import { ggufSpec, goldenRuns, llama2cSpec, readGgufMetadata, tokenizeGolden } from './tokenizer-fixtures.js';
 
 const gguf = new Tokenizer(ggufSpec());
 const llama2c = new Tokenizer(llama2cSpec());
@@ -18,6 +20,19 @@ describe('SentencePiece tokenizer on stories260K', () => {
     });
     expect(spec.tokens).toHaveLength(512);
     expect(spec.tokens.slice(0, 3)).toEqual(['<unk>', '<s>', '</s>']);
+  });
+
+  test('metadata arrays may come as { items } wrappers and integers as bigints', () => {
+    const metadata = readGgufMetadata(readFileSync(modelPath('stories260K.gguf')));
+    const wrapped = (key: string): unknown => {
+      const value = metadata.get(key);
+      return Array.isArray(value)
+        ? { itemType: 'x', items: value }
+        : typeof value === 'number' && key.endsWith('_id')
+          ? BigInt(value)
+          : value;
+    };
+    expect(tokenizerSpecFromMetadata(wrapped)).toEqual(ggufSpec());
   });
 
   test('tok512.bin and the GGUF give the same spec', () => {

@@ -78,11 +78,15 @@ function optionalString(get: Get, key: string): string | undefined {
   return fail(key, 'a string', value);
 }
 
-/** Reads a metadata array, accepting plain arrays and typed arrays (a GGUF reader may return either). */
+/**
+ * Reads a metadata array given as a plain array, a typed array, or an `{ items }` wrapper (how a
+ * GGUF reader that keeps each array's item type hands it out).
+ */
 function optionalArray(get: Get, key: string): unknown[] | undefined {
-  const value = get(key);
+  const raw = get(key);
+  const value = typeof raw === 'object' && raw !== null && 'items' in raw ? raw.items : raw;
   if (value === undefined) return undefined;
-  if (Array.isArray(value)) return value;
+  if (Array.isArray(value)) return value as unknown[];
   if (ArrayBuffer.isView(value) && !(value instanceof DataView))
     return Array.from(value as unknown as ArrayLike<unknown>);
   return fail(key, 'an array', value);
@@ -98,9 +102,10 @@ const isString = (v: unknown): v is string => typeof v === 'string';
 const isNumber = (v: unknown): v is number => typeof v === 'number';
 
 /**
- * Builds a {@link TokenizerSpec} from any metadata getter keyed by GGUF names (e.g. a GGUF reader's
- * `get`), checking each field's type and that the per-token arrays have one entry per token.
- * Throws naming the key and what was expected.
+ * Builds a {@link TokenizerSpec} from any metadata getter keyed by GGUF names that returns undefined
+ * for absent keys (e.g. `(key) => metadata.entry(key)?.value`). Integers may be numbers or bigints;
+ * arrays plain, typed or `{ items }`. Checks each field's type and that the per-token arrays have
+ * one entry per token; throws naming the key and what was expected.
  */
 export function tokenizerSpecFromMetadata(get: Get): TokenizerSpec {
   const model = get('tokenizer.ggml.model');

@@ -148,6 +148,10 @@ describe('metadata value types', () => {
     expect(f.metadata.getNumber('v.u32')).toBe(4294967295);
     expect(() => f.metadata.getNumber('v.u64')).toThrow(/too large for a JS number/);
     expect(f.metadata.getNumber('v.i8')).toBe(-128);
+    expect(f.metadata.get('v.strings')).toEqual(['a', '', '<0x0A>']);
+    expect(f.metadata.get('v.nested')).toEqual([[1, -2], ['x']]);
+    expect(f.metadata.get('v.u64')).toBe(2n ** 64n - 1n);
+    expect(f.metadata.get('v.absent')).toBeUndefined();
     expect(f.dataOffset % 32).toBe(0);
     expect(f.tensor('t')).toMatchObject({ dims: [4], type: 'F32', byteLength: 16, offset: f.dataOffset });
   });

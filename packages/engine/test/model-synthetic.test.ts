@@ -15,6 +15,7 @@ import {
   type SyntheticDType,
 } from '../src/model/synthetic-model.js';
 import { decodeGgml } from '../src/model/tensor-codecs.js';
+import { Tokenizer, tokenizerSpecFromMetadata } from '../src/tokenizer/index.js';
 import { buildSyntheticVocab, TOKEN_TYPE } from '../src/model/synthetic-vocab.js';
 import { SMALL, sameBytes, tempDir, writeSmall } from './fixtures-gguf.js';
 
@@ -130,6 +131,14 @@ describe('writeSyntheticLlamaGguf', () => {
     });
     expect(chat).toBe('Be brief.\n\nUser: Hi\nAssistant: Hello</s>\nUser: Tell a story\nAssistant:');
     expect(md.getString('tokenizer.chat_template')).toBe(SYNTHETIC_CHAT_TEMPLATE);
+  });
+
+  test("the engine's tokenizer encodes English with the synthetic vocabulary", () => {
+    const tokenizer = new Tokenizer(tokenizerSpecFromMetadata((key) => f32.metadata!.get(key)));
+    const ids = tokenizer.encode('the cat and a dog\n');
+    const pieces = ids.map((id) => tokenizer.tokenText(id));
+    expect(pieces).toEqual(['<s>', '▁the', '▁', 'c', 'a', 't', '▁and', '▁a', '▁d', 'o', 'g', '<0x0A>']);
+    expect(tokenizer.decode(ids)).toBe('the cat and a dog\n');
   });
 
   test.each(['f32', 'f16', 'q8_0'] as SyntheticDType[])(

@@ -65,6 +65,7 @@ export class FileCursor {
     return get(this.#view, at);
   }
 
+  // Fixed-size little-endian reads; `what` names the value in errors.
   u8(what: string): number {
     return this.#read(1, what, (v, at) => v.getUint8(at));
   }

@@ -83,8 +83,19 @@ export class GgufMetadata {
     return [...this.#entries.keys()];
   }
 
+  /** Whether the file has `key` (of any type). */
   has(key: string): boolean {
     return this.#entries.has(key);
+  }
+
+  /**
+   * The value as plain JS (arrays as JS arrays of their items, recursively),
+   * or undefined when absent: for readers that check types themselves, such as
+   * the tokenizer's `tokenizerSpecFromMetadata((key) => metadata.get(key))`.
+   */
+  get(key: string): unknown {
+    const e = this.#entries.get(key);
+    return e && plain(e.value);
   }
 
   /** The raw entry, or undefined when absent. */
@@ -146,6 +157,11 @@ export class GgufMetadata {
   optionalNumber(key: string): number | undefined {
     return this.has(key) ? this.getNumber(key) : undefined;
   }
+}
+
+function plain(value: GgufValue): unknown {
+  if (typeof value !== 'object') return value;
+  return value.itemType === 'array' ? value.items.map(plain) : value.items;
 }
 
 function describe(e: GgufEntry): string {

@@ -44,7 +44,8 @@ async function rotate(
 
 describe('RopeKernel', () => {
   // Head dims 8/64/128, GQA ratios 1/2/8, token counts that are not multiples
-  // of the workgroup, partial rotary dims, llama and Qwen2 bases.
+  // of the workgroup, partial rotary dims, llama and Qwen2 bases; four pairs
+  // per invocation unless noted.
   test.each([
     ['adjacent', 8, 4, 4, 37, 10000, undefined],
     ['neox', 8, 8, 1, 13, 10000, undefined],
@@ -54,7 +55,10 @@ describe('RopeKernel', () => {
     ['neox', 128, 2, 2, 9, 1e6, undefined],
     ['adjacent', 64, 4, 2, 6, 10000, 32],
     ['neox', 128, 2, 1, 6, 10000, 64],
+    // One pair per invocation (headDim or ropeDim/2 not a multiple of 4).
     ['neox', 10, 3, 1, 11, 10000, 6],
+    ['adjacent', 12, 3, 3, 10, 10000, undefined],
+    ['adjacent', 6, 2, 1, 5, 10000, undefined],
   ] as const)(
     '%s, headDim %i, %i q heads, %i kv heads, %i tokens, base %d, ropeDim %s',
     async (layout, headDim, nHeads, nKvHeads, tokens, base, ropeDim) => {
@@ -87,9 +91,9 @@ describe('RopeKernel', () => {
 test('frequency table: 44-bit fixed-point turns per position', () => {
   const t = ropeFrequencyTable(10000, 8);
   for (let i = 0; i < 4; i++) {
-    const turns = (t[2 * i]! * 4096 + t[2 * i + 1]!) / 2 ** 44;
+    const turns = (t[i]! * 4096 + t[4 + i]!) / 2 ** 44;
     expect(turns).toBeCloseTo(10000 ** (-i / 4) / (2 * Math.PI), 12);
-    expect(t[2 * i + 1]).toBeLessThan(4096);
+    expect(t[4 + i]).toBeLessThan(4096);
   }
 });
 

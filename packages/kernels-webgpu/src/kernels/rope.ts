@@ -5,7 +5,7 @@
 import { GPUBufferUsageFlags as Usage } from '../gpu.js';
 import { loadShader, type Kernel, type KernelContext, type Recorder } from '../context.js';
 import type { GpuTensor } from '../tensor.js';
-import { ANY, dimsOf, rowGrid, wgslPrelude } from './elementwise-common.js';
+import { ANY, dimsOf, rowGrid, vectorWidth, wgslPrelude, type VectorWidth } from './elementwise-common.js';
 
 const WORKGROUP = 64;
 /** Positions must stay below this: the fixed-point angle product is exact only up to it. */
@@ -28,7 +28,8 @@ export interface RopeOptions {
 /**
  * Rotates q `[T, nHeads, headDim]` and k `[T, nKvHeads, headDim]` in place by
  * per-token positions (i32 `[T]`, in [0, {@link ROPE_MAX_POSITION})), in one
- * dispatch. Each pair's frequency is kept as a 44-bit fixed-point number of
+ * dispatch, four pairs per invocation (vec4 accesses) when headDim and
+ * ropeDim/2 are multiples of 4. Each pair's frequency is kept as a 44-bit fixed-point number of
  * turns per position, computed on the host in float64, so `pos * freq` is
  * reduced modulo one turn exactly in integer arithmetic: the angle's error
  * stays below ~1e-6 rad at every position instead of growing as pos·2^-24.
@@ -37,6 +38,7 @@ export interface RopeOptions {
 export class RopeKernel {
   readonly options: RopeOptions;
   readonly #kernel: Kernel;
+  readonly #width: VectorWidth;
   readonly #freqs: GpuTensor;
 
   constructor(ctx: KernelContext, options: RopeOptions) {
@@ -44,8 +46,10 @@ export class RopeKernel {
     if (ropeDim % 2 !== 0 || ropeDim < 2 || ropeDim > options.headDim)
       throw new Error(`RopeKernel: ropeDim ${ropeDim} must be even and in [2, headDim ${options.headDim}]`);
     this.options = { ...options, ropeDim };
-    this.#kernel = ctx.kernel(`rope:${options.layout}`, () => ({
-      code: wgslPrelude(1) + loadShader('rope'),
+    this.#width = vectorWidth(options.headDim, ropeDim / 2);
+    const width = this.#width;
+    this.#kernel = ctx.kernel(`rope:${options.layout}:vec${width}`, () => ({
+      code: wgslPrelude(width) + loadShader(`rope_lanes${width}`) + loadShader('rope'),
       constants: { NEOX: options.layout === 'neox' ? 1 : 0, WG: WORKGROUP },
       bindings: ['storage', 'storage', 'read-only-storage', 'read-only-storage'],
     }));
@@ -70,13 +74,14 @@ export class RopeKernel {
     const [tokens, nHeads] = dimsOf(q, 'q', ['f32'], [ANY, ANY, headDim]);
     const [, nKvHeads] = dimsOf(k, 'k', ['f32'], [tokens, ANY, headDim]);
     dimsOf(positions, 'positions', ['i32'], [tokens]);
-    const half = ropeDim! / 2;
+    const width = this.#width;
+    const half = ropeDim! / 2 / width;
     const g = rowGrid(tokens!, half, WORKGROUP);
     const p = rec.paramsBase;
     rec.u32[p] = tokens!;
     rec.u32[p + 1] = nHeads!;
     rec.u32[p + 2] = nKvHeads!;
-    rec.u32[p + 3] = headDim;
+    rec.u32[p + 3] = headDim / width;
     rec.u32[p + 4] = half;
     rec.dispatch(this.#kernel, [q, k, positions, this.#freqs], g.x, g.y, g.z);
   }
@@ -89,16 +94,17 @@ export class RopeKernel {
 
 /**
  * Pair i's frequency `base^(-2i/ropeDim) / 2π` in turns per position, as
- * 44-bit fixed point split into (bits 12..43, bits 0..11) so the shader's
- * u32 products `pos * hi` (wrapping drops whole turns) and `pos * lo`
- * (< 2^32 for pos < 2^20) are exact.
+ * 44-bit fixed point: bits 12..43 at [i], bits 0..11 at [ropeDim/2 + i], so
+ * the shader's u32 products `pos * hi` (wrapping drops whole turns) and
+ * `pos * lo` (< 2^32 for pos < 2^20) are exact.
  */
 export function ropeFrequencyTable(base: number, ropeDim: number): Uint32Array {
+  const half = ropeDim / 2;
   const out = new Uint32Array(ropeDim);
-  for (let i = 0; i < ropeDim / 2; i++) {
+  for (let i = 0; i < half; i++) {
     const fixed = Math.round((base ** ((-2 * i) / ropeDim) / (2 * Math.PI)) * 2 ** 44);
-    out[2 * i] = Math.floor(fixed / 4096);
-    out[2 * i + 1] = fixed % 4096;
+    out[i] = Math.floor(fixed / 4096);
+    out[half + i] = fixed % 4096;
   }
   return out;
 }

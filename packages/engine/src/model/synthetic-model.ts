@@ -168,9 +168,9 @@ export function syntheticParameterCount(o: SyntheticLlamaOptions): number {
 
 /**
  * Writes a synthetic llama model to `path` as GGUF v3, one tensor at a time.
- * Weights are uniform with standard deviation 1/sqrt(fan_in) (the embedding
- * 1/sqrt(dim), so tied logits stay O(1)); norm weights are 1 ± 0.1. Each
- * tensor has its own PRNG stream from (seed, name).
+ * Weights are uniform with standard deviation 1/sqrt(fan_in) (for the
+ * embedding 1/sqrt(dim), so tied logits stay O(1)); norm weights are 1 ± 0.1.
+ * Each tensor has its own PRNG stream from (seed, name).
  */
 export function writeSyntheticLlamaGguf(path: string, options: SyntheticLlamaOptions): void {
   const config = syntheticConfig(options);
@@ -206,8 +206,8 @@ export function writeSyntheticLlamaGguf(path: string, options: SyntheticLlamaOpt
   const tensors = tensorPlan(config).map(({ name, key, shape: [rows, cols] }): GgufTensorSpec => {
     const isVector = rows === 1;
     const type = isVector ? 'F32' : GGML_TYPE[options.dtype];
-    const std =
-      key === 'tokenEmbedding' || key === 'output' ? 1 / Math.sqrt(config.dim) : 1 / Math.sqrt(cols);
+    // Uniform on center ± halfWidth; sqrt(3/cols) gives a standard deviation of 1/sqrt(fan_in).
+    const [center, halfWidth] = NORMS.has(key) ? [1, 0.1] : [0, Math.sqrt(3 / cols)];
     return {
       name,
       dims: isVector ? [cols] : [cols, rows],
@@ -215,8 +215,7 @@ export function writeSyntheticLlamaGguf(path: string, options: SyntheticLlamaOpt
       data: () => {
         const next = prng(options.seed, name);
         const values = new Float32Array(rows * cols);
-        const a = NORMS.has(key) ? 0.1 : std * Math.sqrt(3);
-        for (let i = 0; i < values.length; i++) values[i] = (NORMS.has(key) ? 1 : 0) + (next() * 2 - 1) * a;
+        for (let i = 0; i < values.length; i++) values[i] = center + (next() * 2 - 1) * halfWidth;
         return encodeGgml(type, values);
       },
     };

@@ -47,7 +47,7 @@ export class EmbeddingKernel {
     let k = this.#kernels.get(key);
     if (!k) {
       k = this.#ctx.kernel(key, () => ({
-        code: `${wgslPrelude(width)}${loadShader('embedding')}\nfn load_vec(e: u32) -> vec { return load${width}(e); }\n`,
+        code: wgslPrelude(width) + loadShader('embedding') + loadVec(width),
         constants: { FORMAT: FORMATS[dtype], WG: WORKGROUP },
         bindings: ['read-only-storage', 'read-only-storage', 'storage'],
       }));
@@ -55,4 +55,9 @@ export class EmbeddingKernel {
     }
     return k;
   }
+}
+
+/** The shader reads the table through `load_vec`: the decoder of `width` elements. */
+function loadVec(width: VectorWidth): string {
+  return `fn load_vec(e: u32) -> vec { return load${width}(e); }\n`;
 }

@@ -34,7 +34,10 @@ export class RmsNormKernel {
     if (this.#subgroups && !ctx.gpu.caps.subgroups) throw new Error('RmsNormKernel: device lacks subgroups');
   }
 
-  /** Records `out[r] = rmsnorm(x[r]) * weight` for `x`, `out` f32 `[rows, dim]` (not aliasing) and `weight` f32 `[dim]`. */
+  /**
+   * Records `out[r] = rmsnorm(x[r]) * weight` for `x`, `out` f32 `[rows, dim]`
+   * (distinct buffers) and `weight` f32 `[dim]`.
+   */
   record(rec: Recorder, x: GpuTensor, weight: GpuTensor, out: GpuTensor, eps: number): void {
     this.#record(rec, 'rms_norm', [x, weight, out], x, weight, out, eps);
   }

@@ -29,11 +29,12 @@ export interface RopeOptions {
  * Rotates q `[T, nHeads, headDim]` and k `[T, nKvHeads, headDim]` in place by
  * per-token positions (i32 `[T]`, in [0, {@link ROPE_MAX_POSITION})), in one
  * dispatch, four pairs per invocation (vec4 accesses) when headDim and
- * ropeDim/2 are multiples of 4. Each pair's frequency is kept as a 44-bit fixed-point number of
- * turns per position, computed on the host in float64, so `pos * freq` is
- * reduced modulo one turn exactly in integer arithmetic: the angle's error
- * stays below ~1e-6 rad at every position instead of growing as pos·2^-24.
- * Holds a small frequency table; call {@link destroy} when done.
+ * ropeDim/2 are multiples of 4. Each pair's frequency is kept as a 44-bit
+ * fixed-point number of turns per position, computed on the host in float64,
+ * so `pos * freq` is reduced modulo one turn exactly in integer arithmetic:
+ * the angle's error stays below ~1e-6 rad at every position instead of
+ * growing as pos·2^-24. Holds a small frequency table; call {@link destroy}
+ * when done.
  */
 export class RopeKernel {
   readonly options: RopeOptions;

@@ -21,7 +21,10 @@ export function embeddingRef(table: ArrayLike<number>, dim: number, ids: ArrayLi
   return out;
 }
 
-/** Reference for {@link RmsNormKernel.record}: `x[t] / sqrt(mean(x[t]^2) + eps) * weight` per row of `weight.length`. */
+/**
+ * Reference for {@link RmsNormKernel.record}: `x[t] / sqrt(mean(x[t]^2) + eps) * weight`
+ * for each row of `weight.length` values.
+ */
 export function rmsNormRef(x: ArrayLike<number>, weight: ArrayLike<number>, eps: number): Float64Array {
   const dim = weight.length;
   const out = new Float64Array(x.length);

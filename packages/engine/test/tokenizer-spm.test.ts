@@ -1,6 +1,6 @@
+import { readFileSync } from 'node:fs';
 import { describe, expect, test } from '@jest/globals';
 import { Tokenizer, TokenType, tokenizerSpecFromMetadata } from '../src/tokenizer/index.js';
-import { readFileSync } from 'node:fs';
 import { modelPath } from './shared-models.js';
 import { ggufSpec, goldenRuns, llama2cSpec, readGgufMetadata, tokenizeGolden } from './tokenizer-fixtures.js';
 

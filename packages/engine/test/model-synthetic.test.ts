@@ -15,8 +15,8 @@ import {
   type SyntheticDType,
 } from '../src/model/synthetic-model.js';
 import { decodeGgml } from '../src/model/tensor-codecs.js';
-import { Tokenizer, tokenizerSpecFromMetadata } from '../src/tokenizer/index.js';
-import { buildSyntheticVocab, TOKEN_TYPE } from '../src/model/synthetic-vocab.js';
+import { Tokenizer, TokenType, tokenizerSpecFromMetadata } from '../src/tokenizer/index.js';
+import { buildSyntheticVocab } from '../src/model/synthetic-vocab.js';
 import { SMALL, sameBytes, tempDir, writeSmall } from './fixtures-gguf.js';
 
 const tmp = tempDir();
@@ -199,7 +199,7 @@ describe('presets', () => {
     expect(vocab.tokens).toHaveLength(32000);
     expect(new Set(vocab.tokens).size).toBe(32000);
     expect(vocab.tokens[31999]).toBe('<unused_31999>');
-    expect(vocab.types[31999]).toBe(TOKEN_TYPE.unused);
+    expect(vocab.types[31999]).toBe(TokenType.unused);
     expect(() => buildSyntheticVocab(300)).toThrow(/synthetic vocabulary needs at least 354 tokens, got 300/);
   });
 });

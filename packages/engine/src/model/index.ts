@@ -3,7 +3,15 @@
  * config and weights in the kernels' layouts, and synthetic test models.
  * @module
  */
-export * from './gguf-format.js';
+export {
+  GGML_TYPES,
+  GGUF_DEFAULT_ALIGNMENT,
+  GGUF_MAGIC,
+  GGUF_SUPPORTED_VERSIONS,
+  ggmlTypeName,
+  type GgmlType,
+  type GgufValueType,
+} from './gguf-format.js';
 export * from './gguf-metadata.js';
 export * from './gguf-reader.js';
 export * from './gguf-writer.js';

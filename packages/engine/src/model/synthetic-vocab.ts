@@ -5,8 +5,7 @@
  * @module
  */
 
-/** llama.cpp token types (`llama_token_type`), as stored in `tokenizer.ggml.token_type`. */
-export const TOKEN_TYPE = { normal: 1, unknown: 2, control: 3, userDefined: 4, unused: 5, byte: 6 } as const;
+import { TokenType } from '../tokenizer/index.js';
 
 /** A vocabulary as GGUF stores it: parallel arrays indexed by token id. */
 export interface SyntheticVocab {
@@ -43,10 +42,10 @@ const WORDS = (
  */
 export function buildSyntheticVocab(size: number): SyntheticVocab {
   const tokens: string[] = ['<unk>', '<s>', '</s>'];
-  const types: number[] = [TOKEN_TYPE.unknown, TOKEN_TYPE.control, TOKEN_TYPE.control];
+  const types: number[] = [TokenType.unknown, TokenType.control, TokenType.control];
   for (let b = 0; b < 256; b++) {
     tokens.push(`<0x${b.toString(16).toUpperCase().padStart(2, '0')}>`);
-    types.push(TOKEN_TYPE.byte);
+    types.push(TokenType.byte);
   }
   const pieces = [SPACE];
   for (let c = 0x21; c < 0x7f; c++) pieces.push(String.fromCharCode(c));
@@ -65,12 +64,12 @@ export function buildSyntheticVocab(size: number): SyntheticVocab {
   for (const [rank, piece] of pieces.entries()) {
     if (tokens.length === size) break;
     tokens.push(piece);
-    types.push(TOKEN_TYPE.normal);
+    types.push(TokenType.normal);
     scores.push(-rank);
   }
   while (tokens.length < size) {
     tokens.push(`<unused_${tokens.length}>`);
-    types.push(TOKEN_TYPE.unused);
+    types.push(TokenType.unused);
     scores.push(0);
   }
   return { tokens, scores, types };

@@ -4,7 +4,9 @@
  * function. The registry keeps one boolean per event so that an emission point
  * with no subscriber costs a single check and allocates nothing, and it
  * isolates subscribers: one that throws is reported once and never breaks
- * scheduling or the subscribers after it.
+ * scheduling or the subscribers after it. An event emitted while a hook runs
+ * (a plugin aborting a request) waits until the current event has reached
+ * every plugin, so all plugins see events in the same order.
  */
 import type { ProgressSnapshot } from './progress.js';
 import type { FinishedStatus, RequestView, ScheduleKind } from './request.js';
@@ -81,6 +83,14 @@ interface Subscription {
 
 type AnyHook = (a: unknown, b: unknown, c: unknown) => void;
 
+/** An event emitted during another's delivery, held until that delivery completes. */
+interface DeferredEvent {
+  readonly name: HookName;
+  readonly a: unknown;
+  readonly b: unknown;
+  readonly c: unknown;
+}
+
 /** Subscriber lists, per-event flags and isolated dispatch. Only the scheduler emits. */
 export class HookRegistry implements PluginHost {
   /** Whether anyone listens for onQueued; read before building anything for the event. */
@@ -99,6 +109,8 @@ export class HookRegistry implements PluginHost {
   #all: readonly Subscription[] = [];
   /** Per-event lists, replaced (never mutated) on change, so unsubscribing during an emission is safe. */
   #byHook: Record<HookName, readonly Subscription[]> = emptyLists();
+  #delivering = false;
+  readonly #deferred: DeferredEvent[] = [];
 
   /** Failures go to `logger` (default: console). */
   constructor(logger: HookLogger = console) {
@@ -152,6 +164,24 @@ export class HookRegistry implements PluginHost {
   }
 
   #dispatch(name: HookName, a: unknown, b: unknown, c: unknown): void {
+    if (this.#delivering) {
+      this.#deferred.push({ name, a, b, c });
+      return;
+    }
+    this.#delivering = true;
+    try {
+      this.#deliver(name, a, b, c);
+      for (let i = 0; i < this.#deferred.length; i++) {
+        const event = this.#deferred[i]!;
+        this.#deliver(event.name, event.a, event.b, event.c);
+      }
+    } finally {
+      this.#deferred.length = 0;
+      this.#delivering = false;
+    }
+  }
+
+  #deliver(name: HookName, a: unknown, b: unknown, c: unknown): void {
     const subscriptions = this.#byHook[name];
     for (let i = 0; i < subscriptions.length; i++) {
       const subscription = subscriptions[i]!;

@@ -19,6 +19,7 @@ import {
   type SchedulerPlugin,
   type Unsubscribe,
 } from './hooks.js';
+import type { BlockHasher } from './prefix-hash.js';
 import { KVCacheManager, type KvCacheUsage, type KvCacheView } from './kv-cache-manager.js';
 import { createRequest, ignoreReason, type NewRequest } from './new-request.js';
 import { finishReasonOf, type RequestOutput, type SchedulerOutput } from './output.js';
@@ -42,6 +43,12 @@ export interface SchedulerOptions extends SchedulerConfigInput {
   readonly clock?: Clock;
   /** Where failing plugins are reported (default: console). */
   readonly logger?: HookLogger;
+  /**
+   * Prefix-cache block hash (default: the 53-bit {@link hashBlockTokens}). Hits
+   * are verified token by token, so this only affects speed; tests pass a
+   * deliberately weak one to prove collisions never change outputs.
+   */
+  readonly blockHasher?: BlockHasher;
 }
 
 const NO_IDS: readonly string[] = Object.freeze([]);
@@ -69,12 +76,12 @@ export class Scheduler {
 
   /** Validates `options` (throwing on a bad setting) and starts with an empty pool. */
   constructor(options: SchedulerOptions) {
-    this.config = resolveConfig(options, ['clock', 'logger']);
+    this.config = resolveConfig(options, ['clock', 'logger', 'blockHasher']);
     this.#maxSeqLen = maxSequenceLength(this.config);
     this.#clock = new SchedulerClock(options.clock);
     this.#hooks = new HookRegistry(options.logger);
     this.hooks = this.#hooks;
-    this.#kv = new KVCacheManager(this.config);
+    this.#kv = new KVCacheManager({ ...this.config, hasher: options.blockHasher });
     this.#state = {
       config: this.config,
       kv: this.#kv,

@@ -44,15 +44,17 @@ export function runToCompletion(rig: Rig, maxSteps = 10_000): SchedulerOutput[] 
   return outputs;
 }
 
-/** A request with `length` prompt tokens `start, start+1, …` (mod 1000). */
+/** A request with a `length`-token prompt derived from its id, so different ids share no prefix. */
 export function promptRequest(
   requestId: string,
   length: number,
   extra: Partial<NewRequest> = {},
 ): NewRequest {
+  let seed = 7;
+  for (const char of requestId) seed = (seed * 31 + char.charCodeAt(0)) % 10_007;
   return {
     requestId,
-    promptTokenIds: Array.from({ length }, (_, i) => 100 + ((i + requestId.length * 7) % 1000)),
+    promptTokenIds: Array.from({ length }, (_, i) => 100 + ((seed * 389 + i * 13) % 50_000)),
     ...extra,
   };
 }

@@ -1,10 +1,12 @@
 /**
- * A deterministic fake model runner with a simulated paged KV memory. Each step
- * it writes the scheduled tokens into their slots, then samples by reading the
- * whole sequence back through the block table, so a wrong block table, a bad
- * prefix-cache hit or a lost token changes (or breaks) the output.
+ * A deterministic fake model runner with a simulated paged KV memory. Like a
+ * real KV entry, the value stored for position p depends on every token up to
+ * p (a running hash), and the sampled token depends on every stored value, so a
+ * wrong block table, a block reused under a different prefix, a block cached
+ * before it was computed or a lost token all change the output. A chunk reads
+ * memory as it stood before the step: nothing written in the same step is seen.
  */
-import { slotOf, type SchedulerOutput } from '../../src/index.js';
+import { slotOf, type ScheduledRequest, type SchedulerOutput } from '../../src/index.js';
 
 /** Fake model settings. */
 export interface FakeModelOptions {
@@ -14,41 +16,48 @@ export interface FakeModelOptions {
   readonly vocabSize?: number;
 }
 
-/** The next token as a pure function of the sequence: FNV-1a over all tokens, mod vocab. */
-export function nextToken(tokens: ArrayLike<number>, length: number, vocabSize: number): number {
-  let h = 0x811c9dc5;
-  for (let i = 0; i < length; i++) h = Math.imul(h ^ tokens[i]!, 0x01000193);
-  return (h >>> 0) % vocabSize;
-}
+const SEED = 0x811c9dc5;
+const mix = (h: number, value: number): number => Math.imul(h ^ value, 0x01000193);
 
 /** Executes scheduler outputs against its own KV memory. */
 export class FakeModel {
   readonly #memory: Int32Array;
   readonly #blockSize: number;
   readonly #vocabSize: number;
-  readonly #sequence: number[] = [];
 
   constructor(options: FakeModelOptions) {
-    this.#memory = new Int32Array(options.numBlocks * options.blockSize).fill(-1);
+    this.#memory = new Int32Array(options.numBlocks * options.blockSize);
     this.#blockSize = options.blockSize;
     this.#vocabSize = options.vocabSize ?? 32;
   }
 
   /** Runs one step; returns one sampled token per scheduled entry (-1 where none is sampled). */
   run(output: SchedulerOutput): number[] {
-    const bs = this.#blockSize;
-    for (const entry of output.scheduled) {
-      for (let j = 0; j < entry.numTokens; j++) {
-        this.#memory[slotOf(entry.blockIds, entry.startPosition + j, bs)] = entry.tokenIds[j]!;
-      }
-    }
-    return output.scheduled.map((entry) => {
-      if (!entry.samplesToken) return -1;
-      const end = entry.startPosition + entry.numTokens;
-      const sequence = this.#sequence;
-      sequence.length = end;
-      for (let p = 0; p < end; p++) sequence[p] = this.#memory[slotOf(entry.blockIds, p, bs)]!;
-      return nextToken(sequence, end, this.#vocabSize);
+    const writes: number[][] = [];
+    const sampled = output.scheduled.map((entry) => {
+      const { token, states } = this.#forward(entry);
+      writes.push(states);
+      return entry.samplesToken ? token : -1;
     });
+    output.scheduled.forEach((entry, i) => {
+      writes[i]!.forEach((state, j) => {
+        this.#memory[slotOf(entry.blockIds, entry.startPosition + j, this.#blockSize)] = state;
+      });
+    });
+    return sampled;
+  }
+
+  /** "Attention" over the stored prefix plus this chunk: returns the next token and the chunk's KV states. */
+  #forward(entry: ScheduledRequest): { token: number; states: number[] } {
+    const slot = (p: number) => slotOf(entry.blockIds, p, this.#blockSize);
+    let attention = SEED;
+    for (let p = 0; p < entry.startPosition; p++) attention = mix(attention, this.#memory[slot(p)]!);
+    let state = entry.startPosition === 0 ? SEED : this.#memory[slot(entry.startPosition - 1)]!;
+    const states = entry.tokenIds.map((token) => {
+      state = mix(state, token);
+      attention = mix(attention, state);
+      return state;
+    });
+    return { token: (attention >>> 0) % this.#vocabSize, states };
   }
 }

@@ -26,8 +26,16 @@ const SHAPES = [
   [70, 5],
 ] as const;
 
-describe.each([true, false])('RmsNormKernel (subgroups %s)', (subgroups) => {
-  const kernel = () => new RmsNormKernel(f.ctx, { subgroups: subgroups && f.gpu.caps.subgroups });
+// Both reductions, at the default workgroup size (from the subgroup size)
+// and at sizes the device's default does not pick.
+describe.each([
+  [true, undefined],
+  [false, undefined],
+  [true, 64],
+  [false, 256],
+])('RmsNormKernel (subgroups %s, workgroup %s)', (subgroups, workgroupSize) => {
+  const kernel = () =>
+    new RmsNormKernel(f.ctx, { subgroups: subgroups && f.gpu.caps.subgroups, workgroupSize });
 
   test.each(SHAPES)('out = rmsnorm(x) * w, [%i, %i]', async (rows, dim) => {
     const random = rng(rows * 1000 + dim);
@@ -72,6 +80,11 @@ test('more rows than one grid dimension holds', async () => {
   const norm = new RmsNormKernel(f.ctx);
   await run(f, (rec) => norm.record(rec, tx, tw, out, 1e-5));
   assertClose(await readF32(f.gpu, out), rmsNormRef(x, w, 1e-5), TOL);
+});
+
+test('rejects a workgroup size that is not a power of two in [16, 256]', () => {
+  for (const workgroupSize of [8, 48, 512])
+    expect(() => new RmsNormKernel(f.ctx, { workgroupSize })).toThrow(/workgroupSize/);
 });
 
 test('eps matters for a zero row', async () => {

@@ -13,6 +13,11 @@ export interface RmsNormOptions {
    * False forces the workgroup-memory tree, e.g. to test the fallback.
    */
   readonly subgroups?: boolean;
+  /**
+   * Invocations per row, a power of two in [16, 256]; default from the
+   * device's subgroup size (see {@link RmsNormKernel}). For tuning and tests.
+   */
+  readonly workgroupSize?: number;
 }
 
 type Variant = 'rms_norm' | 'rms_norm_residual';
@@ -20,18 +25,23 @@ type Variant = 'rms_norm' | 'rms_norm_residual';
 /**
  * `out = x / sqrt(mean(x^2) + eps) * weight` per row of `dim` f32 values,
  * one workgroup per row with a workgroup reduction; the sum of squares is
- * accumulated in f32. vec4 accesses when dim is a multiple of 4; 32 or 64
- * invocations per row.
+ * accumulated in f32. vec4 accesses when dim is a multiple of 4; 16 to 64
+ * invocations per row, following the device's subgroup size.
  */
 export class RmsNormKernel {
   readonly #ctx: KernelContext;
   readonly #subgroups: boolean;
+  readonly #workgroupSize: number | undefined;
   readonly #kernels = new Map<string, Kernel>();
 
   constructor(ctx: KernelContext, options: RmsNormOptions = {}) {
     this.#ctx = ctx;
     this.#subgroups = options.subgroups ?? ctx.gpu.caps.subgroups;
     if (this.#subgroups && !ctx.gpu.caps.subgroups) throw new Error('RmsNormKernel: device lacks subgroups');
+    const wg = options.workgroupSize;
+    if (wg !== undefined && !(wg >= 16 && wg <= 256 && (wg & (wg - 1)) === 0))
+      throw new Error(`RmsNormKernel: workgroupSize ${wg} is not a power of two in [16, 256]`);
+    this.#workgroupSize = wg;
   }
 
   /**
@@ -72,7 +82,7 @@ export class RmsNormKernel {
     dimsOf(weight, 'weight', ['f32'], [dim]);
     dimsOf(out, 'out', ['f32'], x.shape);
     const width = vectorWidth(dim!);
-    const wg = workgroupFor(dim! / width);
+    const wg = this.#workgroupSize ?? workgroupFor(dim! / width, this.#ctx.gpu.caps.subgroupMaxSize);
     const g = rowGrid(rows!, wg, wg);
     const p = rec.paramsBase;
     rec.u32[p] = rows!;
@@ -102,11 +112,15 @@ export class RmsNormKernel {
 }
 
 /**
- * Invocations per row of `vecs` vectors. 64 rather than 256 for long rows:
- * on lavapipe, where barriers cost more the larger the workgroup, 4096-wide
- * rows took about 3× longer with 256; on GPUs 64 still keeps enough of each
- * row's loads in flight.
+ * Invocations per row: two subgroups (32 when the size is unknown), kept
+ * within [16, 64] and halved for rows shorter than that. Fewer, fuller
+ * invocations win for a memory-bound row: on lavapipe (subgroups of 8),
+ * 4096-wide rows took about half as long with 16 invocations as with 64,
+ * and 256 was slower still.
  */
-function workgroupFor(vecs: number): number {
-  return vecs > 64 ? 64 : 32;
+function workgroupFor(vecs: number, subgroupSize: number): number {
+  let wg = 16;
+  while (wg < 64 && wg < 2 * (subgroupSize || 32)) wg *= 2;
+  while (wg > 16 && wg > vecs) wg /= 2;
+  return wg;
 }

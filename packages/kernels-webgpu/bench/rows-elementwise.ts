@@ -70,7 +70,6 @@ export async function elementwiseRows(env: BenchEnv): Promise<BenchRow[]> {
         const rowBytes = { f32: 4, f16: 2, q8_0: 34 / 32 }[dtype] * m.dim;
         const us = await env.time((rec) => kernels.embed.record(rec, ids, table, out));
         push(`embedding ${dtype}`, us, 4 * t + t * rowBytes + 4 * n, 0);
-        table.buffer.destroy();
       }
 
       // RMSNorm, plain and fused with the residual add.

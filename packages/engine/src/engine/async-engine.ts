@@ -1,0 +1,151 @@
+/**
+ * The engine's public face: `generate(prompt, params)` returns an async
+ * iterator of incremental outputs while the engine loop batches every
+ * request in flight.
+ * @module
+ */
+import { randomInt } from 'node:crypto';
+import { RequestStatus, type SchedulerPlugin, type Unsubscribe } from '@x/scheduler';
+import type { Tokenizer } from '../tokenizer/tokenizer.js';
+import { AsyncQueue } from './async-queue.js';
+import { EngineInputError } from './errors.js';
+import type { EngineCore } from './engine-core.js';
+import { SequenceText, type GenerationOutput } from './generation.js';
+import { normalizeParams, type SamplingOptions } from './sampling-options.js';
+
+/** Per-call options of {@link AsyncEngine.generate}. */
+export interface GenerateOptions {
+  /** Unique among requests in flight; default a random id. */
+  readonly requestId?: string;
+  /** W3C trace context and similar headers; they travel with the request to scheduler plugins. */
+  readonly traceHeaders?: Readonly<Record<string, string>>;
+  /** Aborts the request (all its sequences) and frees its KV blocks at once. */
+  readonly signal?: AbortSignal;
+  /** Lower is served first under the priority policy. */
+  readonly priority?: number;
+}
+
+/** Serves many concurrent generations from one model. */
+export class AsyncEngine {
+  readonly core: EngineCore;
+  readonly tokenizer: Tokenizer;
+  /** The model's context length as served. */
+  readonly maxModelLen: number;
+  #nextId = 0;
+
+  constructor(core: EngineCore, tokenizer: Tokenizer, maxModelLen: number) {
+    this.core = core;
+    this.tokenizer = tokenizer;
+    this.maxModelLen = maxModelLen;
+  }
+
+  /** Subscribes a plugin to the scheduler's lifecycle hooks; returns its unsubscribe function. */
+  use(plugin: SchedulerPlugin): Unsubscribe {
+    return this.core.scheduler.use(plugin);
+  }
+
+  /**
+   * Starts a generation. Bad parameters and prompts too long for the
+   * context throw an {@link EngineInputError} here, before anything is
+   * queued. With `n > 1` the outputs of all sequences interleave, told apart
+   * by `index`; the iterator ends when every sequence has finished.
+   * Breaking out of the loop aborts the request.
+   */
+  generate(
+    prompt: string | readonly number[],
+    params: SamplingOptions = {},
+    options: GenerateOptions = {},
+  ): AsyncIterableIterator<GenerationOutput> {
+    const p = normalizeParams(params);
+    const promptTokenIds = typeof prompt === 'string' ? this.tokenizer.encode(prompt) : [...prompt];
+    this.#checkPrompt(promptTokenIds, p.maxTokens);
+    const requestId = options.requestId ?? `req-${process.pid}-${++this.#nextId}`;
+    const ids = Array.from({ length: p.n }, (_, i) => (p.n === 1 ? requestId : `${requestId}-${i}`));
+    const abortAll = () =>
+      ids.forEach((id) => this.core.finish(id, RequestStatus.FINISHED_ABORTED, 'aborted'));
+    const queue = new AsyncQueue<GenerationOutput>(abortAll);
+    if (options.signal?.aborted) abortAll();
+    options.signal?.addEventListener('abort', abortAll, { once: true });
+    let open = p.n;
+    const baseSeed = p.seed ?? randomInt(2 ** 47);
+
+    ids.forEach((id, index) => {
+      const text = new SequenceText(this.tokenizer, {
+        requestId,
+        index,
+        promptTokenIds,
+        stop: p.stop,
+        stopTokenIds: p.stopTokenIds,
+        includeStopStrInOutput: p.includeStopStrInOutput,
+        wantLogprobs: p.logprobs !== undefined,
+      });
+      let done = false;
+      this.core.add(
+        {
+          requestId: id,
+          promptTokenIds,
+          sampling: {
+            maxTokens: p.maxTokens,
+            minTokens: p.minTokens,
+            stopTokenIds: p.stopTokenIds,
+            eosTokenId: this.tokenizer.eosId,
+            ignoreEos: p.ignoreEos,
+          },
+          samplingParams: {
+            temperature: p.temperature,
+            topK: p.topK,
+            topP: p.topP,
+            minP: p.minP,
+            seed: baseSeed + index,
+            numLogprobs: p.logprobs ?? 0,
+          },
+          priority: options.priority,
+        },
+        (out) => {
+          if (done) return;
+          const g = text.convert(out);
+          if (text.stoppedBy !== undefined && !out.finished) {
+            this.core.finish(
+              id,
+              RequestStatus.FINISHED_STOPPED,
+              `stop string ${JSON.stringify(text.stoppedBy)}`,
+            );
+          }
+          done = g.finished;
+          queue.push(g);
+          if (done && --open === 0) {
+            options.signal?.removeEventListener('abort', abortAll);
+            queue.close();
+          }
+        },
+      );
+    });
+    return queue;
+  }
+
+  /** Aborts a request started with {@link generate} (every sequence of it). */
+  abort(requestId: string, n = 1): void {
+    const ids = n === 1 ? [requestId] : Array.from({ length: n }, (_, i) => `${requestId}-${i}`);
+    for (const id of ids) this.core.finish(id, RequestStatus.FINISHED_ABORTED, 'aborted');
+  }
+
+  #checkPrompt(ids: readonly number[], maxTokens: number | undefined): void {
+    if (ids.length === 0) throw new EngineInputError('the prompt is empty', 'prompt');
+    const vocab = this.tokenizer.vocabSize;
+    const bad = ids.findIndex((id) => !Number.isInteger(id) || id < 0 || id >= vocab);
+    if (bad >= 0)
+      throw new EngineInputError(
+        `prompt token ${ids[bad]} at ${bad} is not in the vocabulary (size ${vocab})`,
+        'prompt',
+      );
+    const m = this.maxModelLen;
+    if (ids.length + (maxTokens ?? 1) > m) {
+      throw new EngineInputError(
+        `This model's maximum context length is ${m} tokens. However, you requested ${maxTokens ?? 1} output tokens ` +
+          `and your prompt contains ${ids.length} input tokens, for a total of ${ids.length + (maxTokens ?? 1)} tokens. ` +
+          'Please reduce the length of the input prompt or the number of requested output tokens.',
+        'input_tokens',
+      );
+    }
+  }
+}

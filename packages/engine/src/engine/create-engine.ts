@@ -1,0 +1,107 @@
+/**
+ * Builds a ready engine from a model file: weights and tokenizer loaded, the
+ * KV cache allocated, the scheduler's block pool matched to it exactly.
+ * @module
+ */
+import { readFileSync } from 'node:fs';
+import { createGpu, type Gpu } from '@x/kernels-webgpu';
+import { Scheduler, type SchedulingPolicy } from '@x/scheduler';
+import { loadModel, type LoadedModel } from '../model/load-model.js';
+import { tokenizerSpecFromLlama2c } from '../tokenizer/llama2c.js';
+import { tokenizerSpecFromMetadata } from '../tokenizer/spec.js';
+import { Tokenizer } from '../tokenizer/tokenizer.js';
+import type { KvCacheSize } from '../runner/kv-cache.js';
+import { ModelRunner } from '../runner/model-runner.js';
+import { AsyncEngine } from './async-engine.js';
+import { EngineCore } from './engine-core.js';
+
+/** Everything {@link createEngine} takes; vLLM's names where they exist. */
+export interface EngineOptions {
+  /** A GGUF or llama2.c checkpoint path, or a model already loaded. */
+  readonly model: string | LoadedModel;
+  /** llama2.c's `tokenizer.bin` (GGUF files carry their own tokenizer). */
+  readonly tokenizer?: string;
+  /** A device to use; by default one is created (and destroyed by `shutdown`). */
+  readonly gpu?: Gpu;
+  /** Tokens per KV block; default 16. */
+  readonly blockSize?: number;
+  /** KV cache size: bytes (default 256 MiB) or an exact block count. */
+  readonly kvCache?: KvCacheSize;
+  /** Default 64. */
+  readonly maxNumSeqs?: number;
+  /** Token budget per step; default 2048. */
+  readonly maxNumBatchedTokens?: number;
+  /** Default: the model's context length. */
+  readonly maxModelLen?: number;
+  /** Default true. */
+  readonly enablePrefixCaching?: boolean;
+  /** Default true. */
+  readonly enableChunkedPrefill?: boolean;
+  readonly longPrefillTokenThreshold?: number;
+  readonly schedulingPolicy?: SchedulingPolicy;
+  /** Upload progress in bytes, for a loading bar. */
+  readonly onLoadProgress?: (done: number, total: number) => void;
+}
+
+/** A running engine and what it was built from. */
+export interface Engine extends AsyncEngine {
+  readonly model: LoadedModel;
+  readonly runner: ModelRunner;
+  /** Aborts every request in flight, waits for the loop, frees the GPU. */
+  shutdown(): Promise<void>;
+}
+
+/** Loads a model and starts an engine for it. */
+export async function createEngine(options: EngineOptions): Promise<Engine> {
+  const model = typeof options.model === 'string' ? loadModel(options.model) : options.model;
+  const tokenizer = loadTokenizer(model, options.tokenizer);
+  const ownGpu = options.gpu === undefined;
+  const gpu = options.gpu ?? (await createGpu());
+  const blockSize = options.blockSize ?? 16;
+  const maxNumSeqs = options.maxNumSeqs ?? 64;
+  const maxModelLen = Math.min(options.maxModelLen ?? model.config.maxSeqLen, model.config.maxSeqLen);
+  const runner = new ModelRunner({
+    gpu,
+    model,
+    blockSize,
+    kvCache: options.kvCache ?? { memoryBytes: 256 * 2 ** 20 },
+    maxNumSeqs,
+    onLoadProgress: options.onLoadProgress,
+  });
+  const scheduler = new Scheduler({
+    blockSize,
+    numBlocks: runner.kvCache.numBlocks,
+    maxNumSeqs,
+    maxNumBatchedTokens: options.maxNumBatchedTokens ?? 2048,
+    maxModelLen,
+    enablePrefixCaching: options.enablePrefixCaching ?? true,
+    enableChunkedPrefill: options.enableChunkedPrefill ?? true,
+    ...(options.longPrefillTokenThreshold !== undefined && {
+      longPrefillTokenThreshold: options.longPrefillTokenThreshold,
+    }),
+    ...(options.schedulingPolicy !== undefined && { policy: options.schedulingPolicy }),
+  });
+  const core = new EngineCore(scheduler, runner);
+  const engine = new AsyncEngine(core, tokenizer, maxModelLen);
+  return Object.assign(engine, {
+    model,
+    runner,
+    async shutdown() {
+      const ids = scheduler.requestSnapshots().map((s) => s.requestId);
+      for (const id of ids) core.finish(id, 'FINISHED_ABORTED', 'engine shut down');
+      await core.idle();
+      runner.destroy();
+      if (ownGpu) gpu.destroy();
+    },
+  });
+}
+
+/** The tokenizer a model comes with: from GGUF metadata, or llama2.c's separate file. */
+export function loadTokenizer(model: LoadedModel, tokenizerPath?: string): Tokenizer {
+  if (model.metadata) return new Tokenizer(tokenizerSpecFromMetadata((key) => model.metadata!.get(key)));
+  if (!tokenizerPath)
+    throw new Error('a llama2.c checkpoint needs its tokenizer.bin (the `tokenizer` option)');
+  return new Tokenizer(
+    tokenizerSpecFromLlama2c(readFileSync(tokenizerPath), tokenizerPath, model.config.vocabSize),
+  );
+}

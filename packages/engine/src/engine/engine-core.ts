@@ -1,0 +1,206 @@
+/**
+ * The engine loop: schedule → execute → update → deliver, for as long as
+ * there is work. It awaits the GPU between steps, so Node's event loop keeps
+ * serving I/O (new requests, aborts) while a step runs.
+ * @module
+ */
+import type { SamplingParams } from '@x/kernels-webgpu';
+import {
+  finishReasonOf,
+  RequestStatus,
+  type FinishReason,
+  type FinishedStatus,
+  type NewRequest,
+  type RequestView,
+  type Scheduler,
+  type SchedulerOutput,
+} from '@x/scheduler';
+import type { StepSamples } from '../runner/model-runner.js';
+import { EngineStats } from './engine-stats.js';
+
+/** Runs one step of the model; the {@link ModelRunner} in production. */
+export interface StepExecutor {
+  execute(output: SchedulerOutput, paramsFor: (index: number) => SamplingParams): Promise<StepSamples>;
+}
+
+/** Sampling parameters of one request, less the per-step counter. */
+export type RequestSampling = Omit<SamplingParams, 'step'>;
+
+/** A request as the core takes it: the scheduler's fields plus sampling. */
+export interface CoreRequest extends NewRequest {
+  readonly samplingParams: RequestSampling;
+}
+
+/** A token the core delivers, with its log-probabilities. */
+export interface CoreToken {
+  readonly id: number;
+  readonly logprob: number;
+  /** Most likely alternatives, when asked for: [id, logprob] pairs, most likely first. */
+  readonly top: readonly (readonly [number, number])[] | undefined;
+}
+
+/** What the core delivers for a request after a step (or an abort). */
+export interface CoreOutput {
+  readonly requestId: string;
+  readonly tokens: readonly CoreToken[];
+  readonly finished: boolean;
+  readonly status: RequestStatus;
+  readonly finishReason: FinishReason | null;
+  /** Why, for ignored, errored and aborted requests. */
+  readonly reasonText: string | undefined;
+  /** The scheduler's view, for usage counts and timestamps. */
+  readonly request: RequestView;
+}
+
+/** Receives a request's outputs, in order; the last has `finished` set. */
+export type OutputSink = (output: CoreOutput) => void;
+
+interface Live {
+  readonly view: RequestView;
+  readonly sink: OutputSink;
+  readonly params: { -readonly [K in keyof SamplingParams]: SamplingParams[K] };
+}
+
+/** Joins the scheduler and a step executor; one per model. */
+export class EngineCore {
+  readonly scheduler: Scheduler;
+  readonly stats: EngineStats;
+  readonly #executor: StepExecutor;
+  readonly #live = new Map<string, Live>();
+  #running: Promise<void> | undefined;
+  #entries: readonly { requestId: string }[] = [];
+
+  constructor(scheduler: Scheduler, executor: StepExecutor) {
+    this.scheduler = scheduler;
+    this.#executor = executor;
+    this.stats = new EngineStats(scheduler);
+  }
+
+  /**
+   * Queues a request; outputs go to `sink`. Malformed input throws. A prompt
+   * that can never fit is delivered at once as finished (ignored), with why.
+   */
+  add(request: CoreRequest, sink: OutputSink): RequestView {
+    const view = this.scheduler.addRequest(request);
+    if (view.isFinished) {
+      this.stats.onFinished(view);
+      sink(finishedOutput(view));
+      return view;
+    }
+    this.#live.set(view.requestId, { view, sink, params: { ...request.samplingParams, step: 0 } });
+    this.#kick();
+    return view;
+  }
+
+  /** Ends a request from outside (abort, a stop string, an error); its KV blocks are freed at once. */
+  finish(requestId: string, status: FinishedStatus, reasonText?: string): void {
+    const live = this.#live.get(requestId);
+    if (!live || this.scheduler.finishRequests(requestId, status, reasonText) === 0) return;
+    this.#deliverFinished(live);
+  }
+
+  /** True while requests are queued or running. */
+  get busy(): boolean {
+    return this.#live.size > 0;
+  }
+
+  /** Resolves once the loop has drained (all requests finished). */
+  async idle(): Promise<void> {
+    while (this.#running) await this.#running;
+  }
+
+  #kick(): void {
+    this.#running ??= this.#loop().finally(() => {
+      this.#running = undefined;
+      if (this.scheduler.hasUnfinishedRequests()) this.#kick();
+    });
+  }
+
+  async #loop(): Promise<void> {
+    while (this.scheduler.hasUnfinishedRequests()) {
+      const output = this.scheduler.schedule();
+      this.#entries = output.scheduled;
+      let samples: StepSamples;
+      try {
+        samples = await this.#executor.execute(output, this.#paramsFor);
+      } catch (error) {
+        // Finish the step's requests first: updateFromOutput then skips them.
+        this.#failAll(output, error);
+        this.scheduler.updateFromOutput(output, new Int32Array(output.scheduled.length).fill(-1));
+        continue;
+      }
+      this.stats.onStep(output);
+      this.#deliver(output, samples);
+      // Let I/O callbacks (new requests, aborts) run between steps even when the GPU answered synchronously.
+      await new Promise<void>((resolve) => setImmediate(resolve));
+    }
+  }
+
+  readonly #paramsFor = (index: number): SamplingParams => {
+    const live = this.#live.get(this.#entries[index]!.requestId)!;
+    live.params.step = live.view.outputTokenIds.length;
+    return live.params;
+  };
+
+  #deliver(output: SchedulerOutput, samples: StepSamples): void {
+    const results = this.scheduler.updateFromOutput(output, samples.tokenIds);
+    const cols = samples.topColumns;
+    let entry = 0;
+    for (const result of results) {
+      const live = this.#live.get(result.requestId);
+      if (!live) continue;
+      while (output.scheduled[entry]!.requestId !== result.requestId) entry++;
+      const tokens: CoreToken[] = result.newTokenIds.map((id) => ({
+        id,
+        logprob: samples.logprobs[entry]!,
+        top: cols > 0 ? topOf(samples, entry, cols, live.params.numLogprobs ?? 0) : undefined,
+      }));
+      if (tokens.length) this.stats.onTokens(live.view, tokens.length);
+      if (result.finished) this.#release(live);
+      live.sink({
+        requestId: result.requestId,
+        tokens,
+        finished: result.finished,
+        status: result.status,
+        finishReason: result.finishReason,
+        reasonText: live.view.finishReasonText,
+        request: live.view,
+      });
+    }
+  }
+
+  #failAll(output: SchedulerOutput, error: unknown): void {
+    const text = `model execution failed: ${error instanceof Error ? error.message : String(error)}`;
+    for (const e of output.scheduled) this.finish(e.requestId, RequestStatus.FINISHED_ERROR, text);
+  }
+
+  #deliverFinished(live: Live): void {
+    this.#release(live);
+    live.sink(finishedOutput(live.view));
+  }
+
+  #release(live: Live): void {
+    this.#live.delete(live.view.requestId);
+    this.stats.onFinished(live.view);
+  }
+}
+
+function topOf(samples: StepSamples, entry: number, cols: number, wanted: number): [number, number][] {
+  const top: [number, number][] = [];
+  for (let c = 0; c < Math.min(cols, wanted); c++) {
+    top.push([samples.topIds[entry * cols + c]!, samples.topLogprobs[entry * cols + c]!]);
+  }
+  return top;
+}
+
+function finishedOutput(view: RequestView): CoreOutput {
+  return {
+    requestId: view.requestId,
+    tokens: [],
+    finished: true,
+    status: view.status,
+    finishReason: finishReasonOf(view.status),
+    reasonText: view.finishReasonText,
+    request: view,
+  };
+}

@@ -1,0 +1,116 @@
+/**
+ * The sampling parameters a caller passes to `generate` (vLLM's, in
+ * camelCase), their defaults and their validation.
+ * @module
+ */
+import { MAX_LOGPROBS } from '@x/kernels-webgpu';
+import { EngineInputError } from './errors.js';
+
+/** What a caller may ask of a generation. */
+export interface SamplingOptions {
+  /** Most tokens to generate; default: until EOS or the context is full. */
+  readonly maxTokens?: number;
+  /** Tokens to generate before EOS or stop tokens may end the sequence. */
+  readonly minTokens?: number;
+  /** 0 = greedy; default 1. */
+  readonly temperature?: number;
+  /** Nucleus sampling mass in (0, 1]; default 1 (off). */
+  readonly topP?: number;
+  /** Keep the k most likely tokens; 0 or -1 = off (default). */
+  readonly topK?: number;
+  /** Keep tokens with probability ≥ minP × the top one; default 0 (off). */
+  readonly minP?: number;
+  /** Makes sampling reproducible; sequence i of n uses seed + i. */
+  readonly seed?: number;
+  /** Strings that end the sequence; they are not included in the text. */
+  readonly stop?: readonly string[];
+  /** Token ids that end the sequence (after minTokens). */
+  readonly stopTokenIds?: readonly number[];
+  /** Keep going past EOS. */
+  readonly ignoreEos?: boolean;
+  /** Return each token's log-probability and this many top alternatives (0..20). */
+  readonly logprobs?: number;
+  /** Sequences to generate for the prompt; default 1. */
+  readonly n?: number;
+  /** Include the matched stop string in the text. */
+  readonly includeStopStrInOutput?: boolean;
+}
+
+/** {@link SamplingOptions} with defaults filled in and validated. */
+export interface NormalizedSampling {
+  readonly maxTokens: number | undefined;
+  readonly minTokens: number;
+  readonly temperature: number;
+  readonly topP: number;
+  readonly topK: number;
+  readonly minP: number;
+  readonly seed: number | undefined;
+  readonly stop: readonly string[];
+  readonly stopTokenIds: readonly number[];
+  readonly ignoreEos: boolean;
+  readonly logprobs: number | undefined;
+  readonly n: number;
+  readonly includeStopStrInOutput: boolean;
+}
+
+/** Most sequences one request may ask for. */
+export const MAX_N = 16;
+
+function int(
+  value: number | undefined,
+  param: string,
+  min: number,
+  max = Number.MAX_SAFE_INTEGER,
+): number | undefined {
+  if (value === undefined) return undefined;
+  if (!Number.isInteger(value) || value < min || value > max) {
+    throw new EngineInputError(`${param} must be an integer in [${min}, ${max}] (got ${value})`, param);
+  }
+  return value;
+}
+
+function real(
+  value: number | undefined,
+  param: string,
+  ok: (v: number) => boolean,
+  range: string,
+): number | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value !== 'number' || !Number.isFinite(value) || !ok(value)) {
+    throw new EngineInputError(`${param} must be ${range} (got ${value})`, param);
+  }
+  return value;
+}
+
+/** Fills defaults and validates; throws {@link EngineInputError} naming the parameter. */
+export function normalizeParams(o: SamplingOptions): NormalizedSampling {
+  const maxTokens = int(o.maxTokens, 'max_tokens', 1);
+  const minTokens = int(o.minTokens, 'min_tokens', 0) ?? 0;
+  if (maxTokens !== undefined && minTokens > maxTokens) {
+    throw new EngineInputError(
+      `min_tokens (${minTokens}) must not exceed max_tokens (${maxTokens})`,
+      'min_tokens',
+    );
+  }
+  const stop = o.stop ?? [];
+  if (stop.some((s) => typeof s !== 'string' || s.length === 0)) {
+    throw new EngineInputError('stop strings must be non-empty strings', 'stop');
+  }
+  const stopTokenIds = o.stopTokenIds ?? [];
+  stopTokenIds.forEach((id, i) => int(id, `stop_token_ids[${i}]`, 0));
+  return {
+    maxTokens,
+    minTokens,
+    temperature: real(o.temperature, 'temperature', (v) => v >= 0 && v <= 100, 'in [0, 100]') ?? 1,
+    topP: real(o.topP, 'top_p', (v) => v > 0 && v <= 1, 'in (0, 1]') ?? 1,
+    topK: int(o.topK, 'top_k', -1) ?? 0,
+    minP: real(o.minP, 'min_p', (v) => v >= 0 && v <= 1, 'in [0, 1]') ?? 0,
+    seed: int(o.seed, 'seed', 0, 2 ** 47),
+    stop,
+    stopTokenIds,
+    ignoreEos: o.ignoreEos ?? false,
+    logprobs: int(o.logprobs, 'logprobs', 0, MAX_LOGPROBS),
+    n: int(o.n, 'n', 1, MAX_N) ?? 1,
+    includeStopStrInOutput: o.includeStopStrInOutput ?? false,
+  };
+}

@@ -1,0 +1,147 @@
+/**
+ * Linear layers: `y[T, N] = x[T, K] · w[N, K]ᵀ (+ bias[N])` with f32
+ * activations and f32, f16 or Q8_0 weights dequantised in the shader.
+ * @module
+ */
+import type { Kernel, KernelContext, Recorder } from '../../context.js';
+import { createTensor, type GpuTensor } from '../../tensor.js';
+import { grid2d, MAX_GROUPS_PER_DIM } from '../grid.js';
+import { matmulPipeline, rowsAligned, type MatmulBody } from './pipelines.js';
+import { checkMatmul, type MatmulDims } from './validate.js';
+
+/**
+ * `gemv`: decode-sized T, every weight read once per call. `gemm`: a
+ * register-tiled matrix multiply for prefill-sized T.
+ */
+export type MatmulPath = 'gemv' | 'gemm';
+
+/**
+ * `subgroup`: kernels that share activation loads across 8 lanes with
+ * `subgroupShuffle` (fastest on lavapipe); `portable`: workgroup-memory
+ * kernels for devices without subgroups, or whose subgroups may be narrower
+ * than the 8-invocation workgroups the subgroup kernels assume.
+ */
+export type MatmulVariant = 'subgroup' | 'portable';
+
+/**
+ * Largest T that takes the GEMV path by default. At 4096² on lavapipe the
+ * GEMV's time grows ~linearly in T while the GEMM's is flat up to its 16-row
+ * tile, and they cross near T = 8 (see docs/matmul.md).
+ */
+export const GEMV_MAX_T = 4;
+
+/** Options for {@link MatmulKernel}. */
+export interface MatmulOptions {
+  /** Default: `subgroup` when the device has subgroups of at least 8 lanes, else `portable`. */
+  readonly variant?: MatmulVariant;
+}
+
+/** Per-call options of {@link MatmulKernel.record}. */
+export interface MatmulRecordOptions {
+  /** f32 [N], added to every output row. */
+  readonly bias?: GpuTensor;
+  /** Forces a path (tests, benchmarks); default {@link MatmulKernel.pathFor}. */
+  readonly path?: MatmulPath;
+}
+
+// Tile shapes of the kernel bodies (see the .wgsl headers).
+const SG_GEMV = { rowsPerLane: 1 };
+const SG_GEMM = { tm: 16, rowsPerLane: 4 };
+const PORTABLE_GEMV = { rowsPerGroup: 4, lanes: 32 };
+const PORTABLE_GEMM_TILE = 32;
+
+interface Dispatch {
+  kernel: Kernel;
+  groups: [number, number, number];
+  groupsX: number;
+}
+
+/** A linear layer kernel. Build once per context; record as often as needed. */
+export class MatmulKernel {
+  readonly variant: MatmulVariant;
+  readonly #ctx: KernelContext;
+  readonly #noBias: GpuTensor;
+
+  constructor(ctx: KernelContext, options: MatmulOptions = {}) {
+    const caps = ctx.gpu.caps;
+    const wideSubgroups = caps.subgroups && caps.subgroupMinSize >= 8;
+    this.variant = options.variant ?? (wideSubgroups ? 'subgroup' : 'portable');
+    if (this.variant === 'subgroup' && !wideSubgroups)
+      throw new Error('matmul: the subgroup variant needs subgroups of at least 8 lanes');
+    this.#ctx = ctx;
+    this.#noBias = createTensor(ctx.gpu, 'f32', [4], 'matmul:no-bias');
+  }
+
+  /** The path {@link record} takes for `t` activation rows unless told otherwise. */
+  pathFor(t: number): MatmulPath {
+    return t <= GEMV_MAX_T ? 'gemv' : 'gemm';
+  }
+
+  /**
+   * Records `y = x · wᵀ (+ bias)`. x: f32 [T, K]; w: f32, f16 or q8_0 [N, K]
+   * (q8_0: K % 32 == 0; f16: K even); y: f32 [T, N], in a buffer of its own.
+   * Each tensor must fit one storage binding from its offset to its buffer's
+   * end; a larger weight is rejected with advice.
+   */
+  record(rec: Recorder, x: GpuTensor, w: GpuTensor, y: GpuTensor, options: MatmulRecordOptions = {}): void {
+    const dims = checkMatmul(x, w, y, options.bias, this.#ctx.gpu.limits.maxStorageBufferBindingSize);
+    if (dims.t === 0 || dims.n === 0) return;
+    const path = options.path ?? this.pathFor(dims.t);
+    const d = path === 'gemv' ? this.#gemv(dims) : this.#gemm(dims);
+    const p = rec.paramsBase;
+    rec.u32[p] = dims.t;
+    rec.u32[p + 1] = dims.n;
+    rec.u32[p + 2] = dims.k;
+    rec.u32[p + 3] = options.bias ? 1 : 0;
+    rec.u32[p + 4] = d.groupsX;
+    rec.dispatch(d.kernel, [w, x, y, options.bias ?? this.#noBias], ...d.groups);
+  }
+
+  /** Frees the kernel's own buffer. */
+  destroy(): void {
+    this.#noBias.buffer.destroy();
+  }
+
+  #pipeline(body: MatmulBody, dims: MatmulDims, consts: Record<string, number>): Kernel {
+    return matmulPipeline(this.#ctx, body, dims.dtype, rowsAligned(dims.dtype, dims.k), consts);
+  }
+
+  /**
+   * The subgroup kernels read rows as vec4 only; unaligned rows (f32 K % 4 != 0,
+   * f16 K % 8 != 0, shapes no real model has) take the portable kernels.
+   */
+  #subgroup(dims: MatmulDims): boolean {
+    return this.variant === 'subgroup' && rowsAligned(dims.dtype, dims.k);
+  }
+
+  #gemv(dims: MatmulDims): Dispatch {
+    const tr = Math.min(dims.t, GEMV_MAX_T);
+    const chunks = Math.ceil(dims.t / tr);
+    if (this.#subgroup(dims)) {
+      const nl = SG_GEMV.rowsPerLane;
+      const g = grid2d(Math.ceil(dims.n / (8 * nl)));
+      const kernel = this.#pipeline('gemv_sg', dims, { TR: tr, NL: nl });
+      return { kernel, groups: [g.x, g.y, chunks], groupsX: g.x };
+    }
+    const { rowsPerGroup, lanes } = PORTABLE_GEMV;
+    const g = grid2d(Math.ceil(dims.n / rowsPerGroup));
+    const kernel = this.#pipeline('gemv', dims, { TR: tr, RW: rowsPerGroup, LANES: lanes });
+    return { kernel, groups: [g.x, g.y, chunks], groupsX: g.x };
+  }
+
+  #gemm(dims: MatmulDims): Dispatch {
+    const [tm, tn, kernel] = this.#subgroup(dims)
+      ? [
+          SG_GEMM.tm,
+          8 * SG_GEMM.rowsPerLane,
+          this.#pipeline('gemm_sg', dims, { TM: SG_GEMM.tm, NL: SG_GEMM.rowsPerLane }),
+        ]
+      : [PORTABLE_GEMM_TILE, PORTABLE_GEMM_TILE, this.#pipeline('gemm', dims, {})];
+    const groups: [number, number, number] = [Math.ceil(dims.n / tn), Math.ceil(dims.t / tm), 1];
+    if (groups[0] > MAX_GROUPS_PER_DIM || groups[1] > MAX_GROUPS_PER_DIM)
+      throw new Error(
+        `matmul: T = ${dims.t}, N = ${dims.n} needs more than ${MAX_GROUPS_PER_DIM} tiles a side`,
+      );
+    return { kernel, groups, groupsX: groups[0] };
+  }
+}

@@ -1,0 +1,54 @@
+/**
+ * Builds the matmul pipelines: each is one kernel body composed with `const`
+ * specialisations and the activation and weight access snippets it reads
+ * through (see `shaders/matmul_common.wgsl`).
+ * @module
+ */
+import { loadShader, type Kernel, type KernelContext } from '../../context.js';
+
+/** Weight element types the matmul reads (dequantised in the shader). */
+export type MatmulWeightDType = 'f32' | 'f16' | 'q8_0';
+
+/** The four kernel bodies: decode GEMV and prefill GEMM, with and without subgroups. */
+export type MatmulBody = 'gemv_sg' | 'gemm_sg' | 'gemv' | 'gemm';
+
+/**
+ * True when every row of x (f32) and w starts 16-byte aligned, so the kernels
+ * may read them as vec4: k % 4 == 0, and k % 8 == 0 for f16 (eight halves per
+ * vec4<u32>). Q8_0 needs k % 32 == 0 anyway.
+ */
+export function rowsAligned(dtype: MatmulWeightDType, k: number): boolean {
+  return k % 4 === 0 && (dtype !== 'f16' || k % 8 === 0);
+}
+
+/**
+ * The pipeline for `body` over `dtype` weights, cached in `ctx` under a key
+ * naming every choice. `consts` become WGSL `const`s (function-scope array
+ * sizes must be const-expressions, so override constants cannot size them).
+ */
+export function matmulPipeline(
+  ctx: KernelContext,
+  body: MatmulBody,
+  dtype: MatmulWeightDType,
+  aligned: boolean,
+  consts: Readonly<Record<string, number>>,
+): Kernel {
+  const constList = Object.entries(consts).map(([name, v]) => `${name}=${v}`);
+  const key = ['matmul', body, dtype, aligned ? 'a' : 'u', ...constList].join(':');
+  return ctx.kernel(key, () => {
+    const lines = body.endsWith('_sg') ? ['enable subgroups;'] : [];
+    for (const [name, v] of Object.entries(consts)) lines.push(`const ${name} = ${v}u;`);
+    if (!aligned) lines.push(`const W_F16 = ${dtype === 'f16'};`);
+    const code = [
+      lines.join('\n'),
+      loadShader('matmul_common'),
+      loadShader(aligned ? 'matmul_x' : 'matmul_x_unaligned'),
+      loadShader(aligned ? `matmul_w_${dtype}` : 'matmul_w_unaligned'),
+      loadShader(`matmul_${body}`),
+    ].join('\n');
+    return {
+      code,
+      bindings: ['read-only-storage', 'read-only-storage', 'storage', 'read-only-storage'],
+    };
+  });
+}

@@ -1,0 +1,85 @@
+/**
+ * Argument checks for {@link MatmulKernel.record}: shapes, dtypes and the
+ * device's storage-binding size, with errors that say what to change.
+ * @module
+ */
+import type { GpuTensor } from '../../tensor.js';
+import type { MatmulWeightDType } from './pipelines.js';
+
+/** The sizes of one matmul, read off its tensors. */
+export interface MatmulDims {
+  /** Activation rows. */
+  readonly t: number;
+  /** Output features (weight rows). */
+  readonly n: number;
+  /** Input features. */
+  readonly k: number;
+  readonly dtype: MatmulWeightDType;
+}
+
+const WEIGHT_DTYPES: readonly string[] = ['f32', 'f16', 'q8_0'];
+
+function describe(name: string, t: GpuTensor): string {
+  return `${name} ${t.dtype}[${t.shape.join(', ')}]`;
+}
+
+/**
+ * Checks x [T, K] f32, w [N, K], y [T, N] f32 and bias [N] f32, and that each
+ * fits one storage binding (bound from its offset to its buffer's end).
+ */
+export function checkMatmul(
+  x: GpuTensor,
+  w: GpuTensor,
+  y: GpuTensor,
+  bias: GpuTensor | undefined,
+  maxBinding: number,
+): MatmulDims {
+  const fail = (why: string): never => {
+    throw new Error(`matmul: ${why}`);
+  };
+  if (!WEIGHT_DTYPES.includes(w.dtype)) fail(`weights must be f32, f16 or q8_0, got ${describe('w', w)}`);
+  for (const [name, t] of [
+    ['x', x],
+    ['y', y],
+    ['bias', bias],
+  ] as const) {
+    if (t && t.dtype !== 'f32') fail(`${describe(name, t)} must be f32`);
+  }
+  if (x.shape.length !== 2 || w.shape.length !== 2)
+    fail(`want x [T, K] and w [N, K], got ${describe('x', x)}, ${describe('w', w)}`);
+  const [t, k] = x.shape as [number, number];
+  const [n, wk] = w.shape as [number, number];
+  if (wk !== k) fail(`inner sizes differ: ${describe('x', x)}, ${describe('w', w)}`);
+  if (y.shape.length !== 2 || y.shape[0] !== t || y.shape[1] !== n)
+    fail(`want y [${t}, ${n}], got ${describe('y', y)}`);
+  if (bias && (bias.shape.length !== 1 || bias.shape[0] !== n))
+    fail(`want bias [${n}], got ${describe('bias', bias)}`);
+  const dtype = w.dtype as MatmulWeightDType;
+  if (dtype === 'q8_0' && k % 32 !== 0) fail(`q8_0 weights need K % 32 == 0, got K = ${k}`);
+  if (dtype === 'f16' && k % 2 !== 0) fail(`f16 weights need an even K, got K = ${k}`);
+  for (const [name, other] of [
+    ['x', x],
+    ['w', w],
+    ['bias', bias],
+  ] as const) {
+    if (other?.buffer === y.buffer)
+      fail(`y shares its buffer with ${name}; the output needs a buffer of its own`);
+  }
+  for (const [name, tensor] of [
+    ['w', w],
+    ['x', x],
+    ['y', y],
+    ['bias', bias],
+  ] as const) {
+    if (!tensor) continue;
+    const bound = tensor.buffer.size - tensor.offset;
+    if (bound > maxBinding) {
+      const mib = (b: number) => `${(b / 2 ** 20).toFixed(1)} MiB`;
+      fail(
+        `${describe(name, tensor)} would bind ${mib(bound)}, over this device's maxStorageBufferBindingSize ` +
+          `(${mib(maxBinding)}). Store the weights as f16 or q8_0, or split them into row blocks that fit.`,
+      );
+    }
+  }
+  return { t, n, k, dtype };
+}

@@ -100,6 +100,7 @@ export class AsyncEngine {
             numLogprobs: p.logprobs ?? 0,
           },
           priority: options.priority,
+          traceHeaders: options.traceHeaders,
         },
         (out) => {
           if (done) return;

@@ -5,7 +5,7 @@
  * prefix, until allocation takes it from the head of the list and evicts it.
  */
 import { FreeBlockList } from './free-block-list.js';
-import { KvBlock, type KvBlockView } from './kv-block.js';
+import { KvBlock, type BlockKey, type KvBlockView } from './kv-block.js';
 
 /** Read-only view of the pool, for inspection. */
 export interface BlockPoolView {
@@ -22,13 +22,19 @@ export interface BlockPoolView {
 /** Fixed-size pool of blocks with reference counting and an exact prefix-cache index. */
 export class BlockPool implements BlockPoolView {
   readonly blocks: readonly KvBlock[];
+  /** Tokens per block. */
+  readonly blockSize: number;
   readonly #free: FreeBlockList;
-  /** hash → most recently registered block with that hash; older ones follow `nextSameHash`. */
+  /**
+   * Cache index: bucket of the hash (see {@link bucketOf}) → most recently
+   * registered block in it; the others follow `nextSameHash`.
+   */
   readonly #cached = new Map<number, KvBlock>();
   #nextGeneration = 1;
 
-  /** Creates `numBlocks` free, uncached blocks. */
-  constructor(numBlocks: number) {
+  /** Creates `numBlocks` free, uncached blocks of `blockSize` tokens. */
+  constructor(numBlocks: number, blockSize: number) {
+    this.blockSize = blockSize;
     this.blocks = Array.from({ length: numBlocks }, (_, id) => new KvBlock(id));
     this.#free = new FreeBlockList(this.blocks);
   }
@@ -71,55 +77,78 @@ export class BlockPool implements BlockPoolView {
   }
 
   /**
-   * Registers a held, fully computed block in the prefix cache under `hash`,
-   * storing its tokens and its parent's generation so lookups can verify exactly.
+   * Registers a held, fully computed block in the prefix cache under `key`,
+   * remembering its parent and where its tokens are, so lookups verify exactly.
+   * The key object itself is not kept.
    */
-  register(block: KvBlock, hash: number, tokenIds: readonly number[], parentGeneration: number): void {
+  register(block: KvBlock, key: BlockKey): void {
     if (block.generation !== 0) throw new Error(`block ${block.id} is already cached`);
+    const { hash } = key;
     block.hash = hash;
-    block.tokenIds = tokenIds;
-    block.parentGeneration = parentGeneration;
+    block.tokenSource = key.tokenIds;
+    block.tokenStart = key.start;
+    block.parentGeneration = key.parentGeneration;
     block.generation = this.#nextGeneration++;
-    block.nextSameHash = this.#cached.get(hash) ?? null;
-    this.#cached.set(hash, block);
+    const bucket = bucketOf(hash);
+    block.nextSameHash = this.#cached.get(bucket) ?? null;
+    this.#cached.set(bucket, block);
   }
 
   /**
-   * The cached block whose hash is `hash`, whose parent is the block with
-   * `parentGeneration`, and whose tokens equal `tokenIds[start, start + blockSize)`;
-   * null if none. Hash collisions are rejected by the exact comparison.
+   * The cached block matching `key` exactly (hash, parent and every token), or
+   * null. Hash collisions are rejected by the exact comparison.
    */
-  lookup(hash: number, tokenIds: readonly number[], start: number, parentGeneration: number): KvBlock | null {
-    for (let block = this.#cached.get(hash) ?? null; block !== null; block = block.nextSameHash) {
-      if (block.parentGeneration === parentGeneration && sameTokens(block.tokenIds!, tokenIds, start)) {
+  lookup(key: BlockKey): KvBlock | null {
+    const { hash, parentGeneration } = key;
+    for (let block = this.#cached.get(bucketOf(hash)) ?? null; block !== null; block = block.nextSameHash) {
+      if (
+        block.hash === hash &&
+        block.parentGeneration === parentGeneration &&
+        this.#sameTokens(block, key)
+      ) {
         return block;
       }
     }
     return null;
   }
 
+  #sameTokens(block: KvBlock, key: BlockKey): boolean {
+    const source = block.tokenSource!;
+    const from = block.tokenStart;
+    const { tokenIds, start } = key;
+    if (source === tokenIds && from === start) return true;
+    if (start + this.blockSize > tokenIds.length) return false;
+    for (let i = 0; i < this.blockSize; i++) {
+      if (source[from + i] !== tokenIds[start + i]) return false;
+    }
+    return true;
+  }
+
   #evict(block: KvBlock): void {
-    const head = this.#cached.get(block.hash)!;
+    const bucket = bucketOf(block.hash);
+    const head = this.#cached.get(bucket)!;
     if (head === block) {
-      if (block.nextSameHash === null) this.#cached.delete(block.hash);
-      else this.#cached.set(block.hash, block.nextSameHash);
+      if (block.nextSameHash === null) this.#cached.delete(bucket);
+      else this.#cached.set(bucket, block.nextSameHash);
     } else {
       let prev = head;
       while (prev.nextSameHash !== block) prev = prev.nextSameHash!;
       prev.nextSameHash = block.nextSameHash;
     }
     block.nextSameHash = null;
-    block.tokenIds = null;
+    block.tokenSource = null;
+    block.tokenStart = 0;
     block.generation = 0;
     block.parentGeneration = 0;
     block.hash = 0;
   }
 }
 
-function sameTokens(cached: readonly number[], tokenIds: readonly number[], start: number): boolean {
-  if (start + cached.length > tokenIds.length) return false;
-  for (let i = 0; i < cached.length; i++) {
-    if (cached[i] !== tokenIds[start + i]) return false;
-  }
-  return true;
+/**
+ * Folds a 53-bit hash to 30 bits so Map keys stay small integers (V8 Smis)
+ * rather than boxed doubles; blocks sharing a bucket are told apart by their
+ * full hash, parent and tokens.
+ */
+function bucketOf(hash: number): number {
+  return hash & 0x3fffffff;
 }

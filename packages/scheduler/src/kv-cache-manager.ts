@@ -4,7 +4,7 @@
  * cache, and the usage figures that metrics and step tracing read.
  */
 import { BlockPool, type BlockPoolView } from './block-pool.js';
-import type { KvBlock } from './kv-block.js';
+import type { BlockKey, KvBlock } from './kv-block.js';
 import { ensureBlockHashes, hashBlockTokens, type BlockHasher, type HashScheme } from './prefix-hash.js';
 
 /** Construction options. */
@@ -23,12 +23,18 @@ export interface KvCacheOptions {
 export interface KvRequest {
   /** Key of the block table. */
   readonly requestId: string;
-  /** The request's tokens (prompt ++ outputs). */
+  /** The request's tokens (prompt ++ outputs); append-only, since cached blocks refer to ranges of it. */
   readonly allTokenIds: readonly number[];
   /** Tokens whose KV entries exist. */
   readonly numComputedTokens: number;
   /** Hash memo the cache extends in place (see `ensureBlockHashes`). */
   readonly blockHashes: number[];
+  /**
+   * The cache's handle on the blocks this request holds, kept on the request so
+   * the per-step path needs no lookup by id; null while it holds none. Only the
+   * cache writes it.
+   */
+  kvResidency: KvResidency | null;
 }
 
 /** Result of a prefix lookup; valid only until the pool next changes. */
@@ -78,8 +84,9 @@ export interface KvCacheView {
   usage(): KvCacheUsage;
 }
 
-/** Blocks a request holds during one residency (admission to preemption or finish). */
-interface Residency {
+/** Blocks a request holds during one residency (admission to preemption or finish); owned by the cache. */
+export interface KvResidency {
+  /** The block table. */
   readonly blockIds: number[];
   /** Leading blocks already registered in the prefix cache. */
   numRegistered: number;
@@ -95,13 +102,16 @@ export class KVCacheManager implements KvCacheView {
   readonly blockSize: number;
   readonly enablePrefixCaching: boolean;
   readonly #scheme: HashScheme;
-  readonly #residencies = new Map<string, Residency>();
+  /** Scratch key for lookups and registrations (the pool never keeps it), so neither allocates. */
+  readonly #key: BlockKey = { hash: 0, parentGeneration: 0, tokenIds: NO_BLOCKS, start: 0 };
+  /** The same residencies by id, for inspection. */
+  readonly #residencies = new Map<string, KvResidency>();
   #prefixQueries = 0;
   #prefixHits = 0;
 
   /** Creates an empty cache over a fresh pool. */
   constructor(options: KvCacheOptions) {
-    this.pool = new BlockPool(options.numBlocks);
+    this.pool = new BlockPool(options.numBlocks, options.blockSize);
     this.blockSize = options.blockSize;
     this.enablePrefixCaching = options.enablePrefixCaching;
     this.#scheme = { blockSize: options.blockSize, hasher: options.hasher ?? hashBlockTokens };
@@ -126,14 +136,17 @@ export class KVCacheManager implements KvCacheView {
     if (!this.enablePrefixCaching) return NO_PREFIX_HIT;
     const maxBlocks = Math.floor((request.allTokenIds.length - 1) / this.blockSize);
     const blocks: KvBlock[] = [];
-    let parentGeneration = 0;
+    const key = this.#key;
+    key.tokenIds = request.allTokenIds;
+    key.parentGeneration = 0;
     for (let i = 0; i < maxBlocks; i++) {
       ensureBlockHashes(request, i + 1, this.#scheme);
-      const start = i * this.blockSize;
-      const block = this.pool.lookup(request.blockHashes[i]!, request.allTokenIds, start, parentGeneration);
+      key.hash = request.blockHashes[i]!;
+      key.start = i * this.blockSize;
+      const block = this.pool.lookup(key);
       if (block === null) break;
       blocks.push(block);
-      parentGeneration = block.generation;
+      key.parentGeneration = block.generation;
     }
     return blocks.length === 0 ? NO_PREFIX_HIT : { blocks, numTokens: blocks.length * this.blockSize };
   }
@@ -146,8 +159,8 @@ export class KVCacheManager implements KvCacheView {
    * in the prefix-cache figures.
    */
   allocateSlots(request: KvRequest, numNewTokens: number, hit?: PrefixHit): readonly number[] | null {
-    const residency = this.#residencies.get(request.requestId);
-    if (residency !== undefined) {
+    const residency = request.kvResidency;
+    if (residency !== null) {
       if (hit !== undefined) {
         throw new Error(
           `request ${request.requestId} already holds blocks; a prefix hit applies only at admission`,
@@ -164,29 +177,37 @@ export class KVCacheManager implements KvCacheView {
 
   /** Registers the request's newly completed full blocks in the prefix cache; call after the model computed them. */
   cacheComputedBlocks(request: KvRequest): void {
-    if (!this.enablePrefixCaching) return;
-    const residency = this.#residencies.get(request.requestId);
-    if (residency === undefined) return;
+    const residency = request.kvResidency;
+    if (!this.enablePrefixCaching || residency === null) return;
     const table = residency.blockIds;
     const full = Math.min(Math.floor(request.numComputedTokens / this.blockSize), table.length);
     if (residency.numRegistered >= full) return;
     ensureBlockHashes(request, full, this.#scheme);
     const blocks = this.pool.blocks;
+    const key = this.#key;
+    key.tokenIds = request.allTokenIds;
     for (let i = residency.numRegistered; i < full; i++) {
-      const parentGeneration = i === 0 ? 0 : blocks[table[i - 1]!]!.generation;
-      const tokens = request.allTokenIds.slice(i * this.blockSize, (i + 1) * this.blockSize);
-      this.pool.register(blocks[table[i]!]!, request.blockHashes[i]!, tokens, parentGeneration);
+      key.hash = request.blockHashes[i]!;
+      key.parentGeneration = i === 0 ? 0 : blocks[table[i - 1]!]!.generation;
+      key.start = i * this.blockSize;
+      this.pool.register(blocks[table[i]!]!, key);
     }
     residency.numRegistered = full;
   }
 
   /** Releases every block the request holds, tail first so its prefix blocks stay cached the longest. */
   free(request: KvRequest): void {
-    const residency = this.#residencies.get(request.requestId);
-    if (residency === undefined) return;
+    const residency = request.kvResidency;
+    if (residency === null) return;
     const table = residency.blockIds;
     for (let i = table.length - 1; i >= 0; i--) this.pool.release(this.pool.blocks[table[i]!]!);
+    request.kvResidency = null;
     this.#residencies.delete(request.requestId);
+  }
+
+  /** The request's block table (the per-step path's variant of {@link blockTable}). */
+  blockTableOf(request: KvRequest): readonly number[] {
+    return request.kvResidency?.blockIds ?? NO_BLOCKS;
   }
 
   blockTable(requestId: string): readonly number[] {
@@ -213,7 +234,7 @@ export class KVCacheManager implements KvCacheView {
   }
 
   /** Extends the table to cover `numTokens` tokens; null (and no change) when the pool is short. */
-  #grow(residency: Residency, numTokens: number): readonly number[] | null {
+  #grow(residency: KvResidency, numTokens: number): readonly number[] | null {
     const table = residency.blockIds;
     const needed = Math.ceil(numTokens / this.blockSize) - table.length;
     if (needed <= 0) return NO_BLOCKS;
@@ -223,8 +244,8 @@ export class KVCacheManager implements KvCacheView {
     return table.slice(first);
   }
 
-  #startResidency(request: KvRequest, hit: PrefixHit): Residency {
-    const residency: Residency = {
+  #startResidency(request: KvRequest, hit: PrefixHit): KvResidency {
+    const residency: KvResidency = {
       blockIds: [],
       numRegistered: hit.blocks.length,
       numCachedTokens: hit.numTokens,
@@ -237,6 +258,7 @@ export class KVCacheManager implements KvCacheView {
       this.#prefixQueries += request.allTokenIds.length;
       this.#prefixHits += hit.numTokens;
     }
+    request.kvResidency = residency;
     this.#residencies.set(request.requestId, residency);
     return residency;
   }

@@ -19,6 +19,8 @@ export interface NewRequest {
   readonly priority?: number;
   /** Arrival as Unix epoch ms (default: when `addRequest` runs). */
   readonly arrivalTimeMs?: number;
+  /** Headers for tracing plugins (see `RequestView.traceHeaders`); kept as given. */
+  readonly traceHeaders?: Readonly<Record<string, string>>;
 }
 
 /** Scheduler-side facts needed to create a request. */
@@ -86,6 +88,7 @@ export function createRequest(init: NewRequest, context: RequestContext): Reques
       init.arrivalTimeMs ?? context.nowEpochMs,
       `request ${init.requestId}: arrivalTimeMs`,
     ),
+    traceHeaders: init.traceHeaders,
     seq: context.seq,
     queuedNs: context.nowNs,
   });

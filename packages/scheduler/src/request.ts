@@ -1,3 +1,5 @@
+import type { KvResidency } from './kv-cache-manager.js';
+
 /**
  * A request's state. The `Request` class is the single owner of its counters
  * (computed tokens, outputs, preemptions) and of its status transitions; the
@@ -76,7 +78,7 @@ export interface RequestTimes {
 export interface RequestView {
   /** Caller-chosen id, unique among unfinished requests. */
   readonly requestId: string;
-  /** The prompt (a private copy). */
+  /** The prompt (a private copy, materialised on first read). */
   readonly promptTokenIds: readonly number[];
   /** Tokens generated so far; they survive preemption. */
   readonly outputTokenIds: readonly number[];
@@ -90,6 +92,11 @@ export interface RequestView {
   readonly priority: number;
   /** Arrival as Unix epoch ms; the priority policy's tie-break. */
   readonly arrivalTimeMs: number;
+  /**
+   * Headers that travel with the request from the API layer (W3C `traceparent`,
+   * `tracestate`, sampling flags), for tracing plugins to link their spans.
+   */
+  readonly traceHeaders: Readonly<Record<string, string>> | undefined;
   /** Order of acceptance by the scheduler; the final tie-break. */
   readonly seq: number;
   /** Current state. */
@@ -128,6 +135,8 @@ export interface RequestInit {
   readonly priority: number;
   /** See {@link RequestView.arrivalTimeMs}. */
   readonly arrivalTimeMs: number;
+  /** See {@link RequestView.traceHeaders}. */
+  readonly traceHeaders?: Readonly<Record<string, string>>;
   /** See {@link RequestView.seq}. */
   readonly seq: number;
   /** Monotonic ns of acceptance. */
@@ -137,18 +146,24 @@ export interface RequestInit {
 /** A request and its state machine; only the scheduler holds this type. */
 export class Request implements RequestView {
   readonly requestId: string;
-  readonly promptTokenIds: readonly number[];
+  readonly numPromptTokens: number;
   readonly sampling: SamplingLimits;
   readonly maxOutputTokens: number;
   readonly priority: number;
   readonly arrivalTimeMs: number;
+  readonly traceHeaders: Readonly<Record<string, string>> | undefined;
   readonly seq: number;
   readonly times: RequestTimes;
   /** Chained prefix hashes of full blocks, filled lazily by the KV cache manager; derived from tokens, never reset. */
   readonly blockHashes: number[] = [];
+  /** The KV cache's handle on this request's blocks (see `KvRequest.kvResidency`). */
+  kvResidency: KvResidency | null = null;
+  /** Prompt then outputs, stored once; append-only, since cached KV blocks refer to ranges of it. */
   readonly #allTokenIds: number[];
+  #promptTokenIds: readonly number[] | undefined = undefined;
   readonly #outputTokenIds: number[] = [];
   #status: RequestStatus = RequestStatus.WAITING;
+  #finished = false;
   #numComputedTokens = 0;
   #prefillHighWater = 0;
   #numPreemptions = 0;
@@ -158,12 +173,13 @@ export class Request implements RequestView {
   /** Creates a WAITING request. */
   constructor(init: RequestInit) {
     this.requestId = init.requestId;
-    this.promptTokenIds = init.promptTokenIds.slice();
     this.#allTokenIds = init.promptTokenIds.slice();
+    this.numPromptTokens = this.#allTokenIds.length;
     this.sampling = init.sampling;
     this.maxOutputTokens = init.maxOutputTokens;
     this.priority = init.priority;
     this.arrivalTimeMs = init.arrivalTimeMs;
+    this.traceHeaders = init.traceHeaders;
     this.seq = init.seq;
     this.times = {
       arrivalEpochMs: init.arrivalTimeMs,
@@ -187,8 +203,9 @@ export class Request implements RequestView {
   get numTokens(): number {
     return this.#allTokenIds.length;
   }
-  get numPromptTokens(): number {
-    return this.promptTokenIds.length;
+  get promptTokenIds(): readonly number[] {
+    this.#promptTokenIds ??= this.#allTokenIds.slice(0, this.numPromptTokens);
+    return this.#promptTokenIds;
   }
   get numComputedTokens(): number {
     return this.#numComputedTokens;
@@ -206,7 +223,7 @@ export class Request implements RequestView {
     return this.#finishReasonText;
   }
   get isFinished(): boolean {
-    return TERMINAL[this.#status];
+    return this.#finished;
   }
 
   /** WAITING/PREEMPTED → RUNNING with `numCachedTokens` already computed (prefix-cache hit); says which kind of start it was. */
@@ -257,15 +274,17 @@ export class Request implements RequestView {
 
   /** Any live status → a terminal one. */
   finish(status: FinishedStatus, reasonText: string | undefined, nowNs: number): void {
-    if (this.isFinished) throw this.#illegal('finish');
+    if (this.#finished) throw this.#illegal('finish');
     this.#status = status;
+    this.#finished = true;
     this.#finishReasonText = reasonText;
     this.times.finishedNs = nowNs;
   }
 
   #raisePrefillHighWater(): void {
-    const prompt = Math.min(this.#numComputedTokens, this.promptTokenIds.length);
-    if (prompt > this.#prefillHighWater) this.#prefillHighWater = prompt;
+    if (this.#numComputedTokens > this.#prefillHighWater) {
+      this.#prefillHighWater = Math.min(this.#numComputedTokens, this.numPromptTokens);
+    }
   }
 
   #illegal(action: string): Error {

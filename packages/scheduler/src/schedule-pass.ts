@@ -44,7 +44,7 @@ function scheduleRunning(state: PassState, plan: StepPlan): void {
     const preemptedBefore = plan.preempted.length;
     if (!allocateOrPreempt(state, plan, request, numTokens)) return;
     if (plan.preempted.length !== preemptedBefore) i = running.indexOf(request);
-    plan.add({ request, numTokens, kind: null, blockIds: kv.blockTable(request.requestId) });
+    plan.add(request, numTokens, null, kv.blockTableOf(request));
   }
 }
 
@@ -78,6 +78,7 @@ function preemptOne(state: PassState, plan: StepPlan): Request {
 
 function admitWaiting(state: PassState, plan: StepPlan): void {
   const { running, waiting, kv, config } = state;
+  plan.firstAdmitted = plan.entries.length;
   while (waiting.size > 0 && plan.budget > 0 && running.length < config.maxNumSeqs) {
     const request = waiting.peek()!;
     const hit = kv.findCachedPrefix(request);
@@ -90,6 +91,6 @@ function admitWaiting(state: PassState, plan: StepPlan): void {
     waiting.pop();
     const kind = request.admit(hit.numTokens, plan.nowNs);
     running.push(request);
-    plan.add({ request, numTokens, kind, blockIds: kv.blockTable(request.requestId) });
+    plan.add(request, numTokens, kind, kv.blockTableOf(request));
   }
 }

@@ -21,7 +21,7 @@ import {
 } from './hooks.js';
 import type { BlockHasher } from './prefix-hash.js';
 import { KVCacheManager, type KvCacheUsage, type KvCacheView } from './kv-cache-manager.js';
-import { createRequest, ignoreReason, type NewRequest } from './new-request.js';
+import { createRequest, ignoreReason, type CapacityLimits, type NewRequest } from './new-request.js';
 import { finishReasonOf, type RequestOutput, type SchedulerOutput } from './output.js';
 import { progressOf, requestSnapshotOf, type EventTime, type RequestSnapshot } from './progress.js';
 import {
@@ -33,8 +33,8 @@ import {
 } from './request.js';
 import { createRequestQueue } from './request-queue.js';
 import { schedulePass, type PassState } from './schedule-pass.js';
-import { LazyStepEvent } from './step-event.js';
 import { StepPlan } from './step-plan.js';
+import { StepTracker } from './step-tracker.js';
 import { checkStop } from './stop-conditions.js';
 
 /** Configuration plus the injectable clock and logger. */
@@ -63,21 +63,24 @@ export class Scheduler {
   readonly #clock: SchedulerClock;
   readonly #kv: KVCacheManager;
   readonly #state: PassState;
+  readonly #steps: StepTracker;
   readonly #running: Request[] = [];
   readonly #requests = new Map<string, Request>();
   readonly #maxSeqLen: number;
+  readonly #limits: CapacityLimits;
   #step = 0;
   #nextSeq = 0;
   #inFlight: StepPlan | null = null;
   #finishedIds: string[] = [];
-  #finishedSinceStep = 0;
-  #queriesAtStep = 0;
-  #hitsAtStep = 0;
 
   /** Validates `options` (throwing on a bad setting) and starts with an empty pool. */
   constructor(options: SchedulerOptions) {
     this.config = resolveConfig(options, ['clock', 'logger', 'blockHasher']);
     this.#maxSeqLen = maxSequenceLength(this.config);
+    this.#limits = {
+      maxModelLen: this.config.maxModelLen,
+      poolTokens: this.config.numBlocks * this.config.blockSize,
+    };
     this.#clock = new SchedulerClock(options.clock);
     this.#hooks = new HookRegistry(options.logger);
     this.hooks = this.#hooks;
@@ -88,6 +91,7 @@ export class Scheduler {
       running: this.#running,
       waiting: createRequestQueue<Request>(this.config.policy),
     };
+    this.#steps = new StepTracker({ kv: this.#kv, clock: this.#clock, hooks: this.#hooks, snapshots: this });
   }
 
   /** Subscribes a plugin; returns its unsubscribe function. */
@@ -136,8 +140,9 @@ export class Scheduler {
    * already FINISHED_IGNORED, with `finishReasonText` saying why.
    */
   addRequest(init: NewRequest): RequestView {
-    if (this.#requests.has(init.requestId))
+    if (this.#requests.has(init.requestId)) {
       throw new Error(`request ${init.requestId} is already queued or running`);
+    }
     const nowNs = this.#clock.nowNs();
     const request = createRequest(init, {
       seq: this.#nextSeq++,
@@ -145,11 +150,7 @@ export class Scheduler {
       nowEpochMs: this.#clock.epochMs(nowNs),
       maxSeqLen: this.#maxSeqLen,
     });
-    const poolTokens = this.config.numBlocks * this.config.blockSize;
-    const ignored = ignoreReason(request.numPromptTokens, {
-      maxModelLen: this.config.maxModelLen,
-      poolTokens,
-    });
+    const ignored = ignoreReason(request.numPromptTokens, this.#limits);
     this.#requests.set(request.requestId, request);
     if (ignored === undefined) this.#state.waiting.push(request);
     if (this.#hooks.hasQueued) this.#hooks.queued(request, progressOf(request, this.#timeAt(nowNs)));
@@ -187,20 +188,23 @@ export class Scheduler {
         `updateFromOutput() got step ${output.step}, but the step in flight is ${plan?.step ?? 'none'}`,
       );
     }
-    checkSampled(plan, sampledTokenIds);
+    plan.checkSamples(sampledTokenIds);
     const nowNs = this.#clock.nowNs();
     const results: RequestOutput[] = [];
-    const { entries, requests } = plan;
-    for (let i = 0; i < requests.length; i++) {
-      const request = requests[i]!;
+    const { entries } = plan;
+    for (let i = 0; i < entries.length; i++) {
+      const { request, numTokens, samplesToken } = entries[i]!;
       if (request.isFinished) continue; // aborted while in flight
-      request.commitComputed(entries[i]!.numTokens);
+      request.commitComputed(numTokens);
       this.#kv.cacheComputedBlocks(request);
-      if (entries[i]!.samplesToken) results.push(this.#appendSample(request, sampledTokenIds[i]!, nowNs));
+      if (samplesToken) results.push(this.#appendSample(request, sampledTokenIds[i]!, nowNs));
     }
     this.#dropFinishedFromRunning();
     this.#inFlight = null;
-    this.#endStep(plan, nowNs);
+    this.#steps.complete(plan, nowNs, {
+      numRunning: this.#running.length,
+      numWaiting: this.#state.waiting.size,
+    });
     return results;
   }
 
@@ -210,8 +214,9 @@ export class Scheduler {
    * ignored. Returns how many requests this call finished.
    */
   finishRequests(requestIds: string | Iterable<string>, status: FinishedStatus, reasonText?: string): number {
-    if (!isFinishedStatus(status))
+    if (!isFinishedStatus(status)) {
       throw new RangeError(`finishRequests needs a FINISHED_* status (got ${status})`);
+    }
     const nowNs = this.#clock.nowNs();
     let count = 0;
     for (const id of typeof requestIds === 'string' ? [requestIds] : requestIds) {
@@ -224,12 +229,9 @@ export class Scheduler {
 
   /** Snapshots of every running, then waiting, request. O(n); for tracing and debugging. */
   requestSnapshots(): RequestSnapshot[] {
-    const snapshots: RequestSnapshot[] = [];
-    for (const request of this.#running)
-      snapshots.push(requestSnapshotOf(request, this.#kv.requestUsage(request.requestId)));
-    for (const request of this.#state.waiting)
-      snapshots.push(requestSnapshotOf(request, this.#kv.requestUsage(request.requestId)));
-    return snapshots;
+    const snapshot = (request: Request) =>
+      requestSnapshotOf(request, this.#kv.requestUsage(request.requestId));
+    return [...this.#running.map(snapshot), ...Array.from(this.#state.waiting, snapshot)];
   }
 
   #appendSample(request: Request, tokenId: number, nowNs: number): RequestOutput {
@@ -240,13 +242,13 @@ export class Scheduler {
       const stop = checkStop(request);
       if (stop !== null) this.#finish(request, stop, undefined, nowNs);
     }
-    const status = request.status;
+    const finished = request.isFinished;
     return {
       requestId: request.requestId,
       newTokenIds: [tokenId],
-      finished: request.isFinished,
-      status,
-      finishReason: finishReasonOf(status),
+      finished,
+      status: request.status,
+      finishReason: finished ? finishReasonOf(request.status) : null,
     };
   }
 
@@ -258,7 +260,7 @@ export class Scheduler {
     request.finish(status, reasonText, nowNs);
     this.#requests.delete(request.requestId);
     this.#finishedIds.push(request.requestId);
-    this.#finishedSinceStep++;
+    this.#steps.noteFinished();
     if (this.#hooks.hasFinished) {
       this.#hooks.finished(request, finishKindOf(status), progressOf(request, this.#timeAt(nowNs)));
     }
@@ -287,68 +289,14 @@ export class Scheduler {
       }
     }
     if (!hooks.hasScheduled) return;
-    for (let i = 0; i < plan.entries.length; i++) {
-      const { kind } = plan.entries[i]!;
-      const request = plan.requests[i]!;
+    const { entries } = plan;
+    for (let i = plan.firstAdmitted; i < entries.length; i++) {
+      const { kind, request } = entries[i]!;
       if (kind !== null && !request.isFinished) hooks.scheduled(request, kind, progressOf(request, time));
     }
   }
 
-  /** Emits onStep (if anyone listens) and starts the next step's counters. */
-  #endStep(plan: StepPlan, nowNs: number): void {
-    const kv = this.#kv;
-    if (this.#hooks.hasStep) {
-      const used = kv.pool.numTotal - kv.pool.numFree;
-      const stats = {
-        step: plan.step,
-        startNs: plan.nowNs,
-        endNs: nowNs,
-        durationNs: nowNs - plan.nowNs,
-        startEpochMs: this.#clock.epochMs(plan.nowNs),
-        numRunning: this.#running.length,
-        numWaiting: this.#state.waiting.size,
-        numScheduledRequests: plan.entries.length,
-        numScheduledTokens: plan.numPrefillTokens + plan.numDecodeTokens,
-        numPrefillTokens: plan.numPrefillTokens,
-        numDecodeTokens: plan.numDecodeTokens,
-        numPreempted: plan.preempted.length,
-        numFinished: this.#finishedSinceStep,
-        kvBlocksUsed: used,
-        kvBlocksFree: kv.pool.numFree,
-        kvUsage: used / kv.pool.numTotal,
-        prefixCacheQueries: kv.prefixCacheQueries,
-        prefixCacheHits: kv.prefixCacheHits,
-        stepPrefixCacheQueries: kv.prefixCacheQueries - this.#queriesAtStep,
-        stepPrefixCacheHits: kv.prefixCacheHits - this.#hitsAtStep,
-      };
-      this.#hooks.step(new LazyStepEvent(stats, this));
-    }
-    this.#finishedSinceStep = 0;
-    this.#queriesAtStep = kv.prefixCacheQueries;
-    this.#hitsAtStep = kv.prefixCacheHits;
-  }
-
   #timeAt(nowNs: number): EventTime {
     return { step: this.#step, monotonicNs: nowNs, epochMs: this.#clock.epochMs(nowNs) };
-  }
-}
-
-/** Rejects a sample array that does not line up with the step, before anything is changed. */
-function checkSampled(plan: StepPlan, sampled: ArrayLike<number>): void {
-  const { entries } = plan;
-  if (sampled.length < entries.length) {
-    throw new RangeError(`got ${sampled.length} sampled tokens for ${entries.length} scheduled requests`);
-  }
-  for (let i = 0; i < entries.length; i++) {
-    const token = sampled[i]!;
-    if (
-      entries[i]!.samplesToken &&
-      !plan.requests[i]!.isFinished &&
-      !(Number.isInteger(token) && token >= 0)
-    ) {
-      throw new RangeError(
-        `sampledTokenIds[${i}] (${token}) is not a token id for request ${entries[i]!.requestId}`,
-      );
-    }
   }
 }

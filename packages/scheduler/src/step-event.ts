@@ -60,53 +60,37 @@ export interface SnapshotSource {
   requestSnapshots(): RequestSnapshot[];
 }
 
-/** A {@link StepEvent} whose snapshot list is computed on demand, once. */
+/**
+ * A {@link StepEvent} whose snapshot list is computed on demand, once. Its
+ * figures are written by the step tracker right after construction; it is
+ * handed out only through the read-only {@link StepEvent} type.
+ */
 export class LazyStepEvent implements StepEvent {
-  readonly step: number;
-  readonly startNs: number;
-  readonly endNs: number;
-  readonly durationNs: number;
-  readonly startEpochMs: number;
-  readonly numRunning: number;
-  readonly numWaiting: number;
-  readonly numScheduledRequests: number;
-  readonly numScheduledTokens: number;
-  readonly numPrefillTokens: number;
-  readonly numDecodeTokens: number;
-  readonly numPreempted: number;
-  readonly numFinished: number;
-  readonly kvBlocksUsed: number;
-  readonly kvBlocksFree: number;
-  readonly kvUsage: number;
-  readonly prefixCacheQueries: number;
-  readonly prefixCacheHits: number;
-  readonly stepPrefixCacheQueries: number;
-  readonly stepPrefixCacheHits: number;
+  step = 0;
+  startNs = 0;
+  endNs = 0;
+  durationNs = 0;
+  startEpochMs = 0;
+  numRunning = 0;
+  numWaiting = 0;
+  numScheduledRequests = 0;
+  numScheduledTokens = 0;
+  numPrefillTokens = 0;
+  numDecodeTokens = 0;
+  numPreempted = 0;
+  numFinished = 0;
+  kvBlocksUsed = 0;
+  kvBlocksFree = 0;
+  kvUsage = 0;
+  prefixCacheQueries = 0;
+  prefixCacheHits = 0;
+  stepPrefixCacheQueries = 0;
+  stepPrefixCacheHits = 0;
   readonly #source: SnapshotSource;
   #snapshots: readonly RequestSnapshot[] | undefined = undefined;
 
-  /** Copies `stats`; `source` is asked for snapshots only if a subscriber calls {@link requestSnapshots}. */
-  constructor(stats: StepStats, source: SnapshotSource) {
-    this.step = stats.step;
-    this.startNs = stats.startNs;
-    this.endNs = stats.endNs;
-    this.durationNs = stats.durationNs;
-    this.startEpochMs = stats.startEpochMs;
-    this.numRunning = stats.numRunning;
-    this.numWaiting = stats.numWaiting;
-    this.numScheduledRequests = stats.numScheduledRequests;
-    this.numScheduledTokens = stats.numScheduledTokens;
-    this.numPrefillTokens = stats.numPrefillTokens;
-    this.numDecodeTokens = stats.numDecodeTokens;
-    this.numPreempted = stats.numPreempted;
-    this.numFinished = stats.numFinished;
-    this.kvBlocksUsed = stats.kvBlocksUsed;
-    this.kvBlocksFree = stats.kvBlocksFree;
-    this.kvUsage = stats.kvUsage;
-    this.prefixCacheQueries = stats.prefixCacheQueries;
-    this.prefixCacheHits = stats.prefixCacheHits;
-    this.stepPrefixCacheQueries = stats.stepPrefixCacheQueries;
-    this.stepPrefixCacheHits = stats.stepPrefixCacheHits;
+  /** `source` is asked for snapshots only if a subscriber calls {@link requestSnapshots}. */
+  constructor(source: SnapshotSource) {
     this.#source = source;
   }
 

@@ -4,7 +4,6 @@
  * until `updateFromOutput()` consumes it.
  */
 import type { ScheduledRequest, SchedulerOutput } from './output.js';
-import { isPrefilling } from './progress.js';
 import type { Request, ScheduleKind } from './request.js';
 
 /** Where a pass starts. */
@@ -17,16 +16,10 @@ export interface StepPlanInit {
   readonly budget: number;
 }
 
-/** One request's place in the batch being built. */
-export interface PlannedRequest {
-  /** The request to run. */
+/** An output entry as the scheduler keeps it: the same object, typed with the mutable request. */
+export interface PlannedEntry extends ScheduledRequest {
+  /** The request behind the entry. */
   readonly request: Request;
-  /** Tokens to compute. */
-  readonly numTokens: number;
-  /** Set when it (re)enters the batch. */
-  readonly kind: ScheduleKind | null;
-  /** Its block table after allocation. */
-  readonly blockIds: readonly number[];
 }
 
 const NO_IDS: readonly string[] = Object.freeze([]);
@@ -38,11 +31,11 @@ export class StepPlan {
   /** Tokens still available this step. */
   budget: number;
   /** Output entries, in batch order. */
-  readonly entries: ScheduledRequest[] = [];
-  /** The mutable requests behind `entries`, index for index. */
-  readonly requests: Request[] = [];
+  readonly entries: PlannedEntry[] = [];
   /** Requests preempted during the pass, in order. */
   readonly preempted: Request[] = [];
+  /** Index of the first entry admitted from the queue (entries before it were already running). */
+  firstAdmitted = 0;
   numPrefillTokens = 0;
   numDecodeTokens = 0;
 
@@ -53,34 +46,55 @@ export class StepPlan {
     this.budget = init.budget;
   }
 
-  /** Adds a request's chunk to the batch and charges the budget. */
-  add(planned: PlannedRequest): void {
-    const { request, numTokens, kind } = planned;
+  /**
+   * Adds `numTokens` of `request` to the batch and charges the budget. `kind`
+   * is set when the request (re)enters the batch; `blockIds` is its table after
+   * allocation. (Positional: this runs once per request per step.)
+   */
+  add(request: Request, numTokens: number, kind: ScheduleKind | null, blockIds: readonly number[]): void {
     const start = request.numComputedTokens;
-    const isPrefill = isPrefilling(request);
+    const total = request.numTokens;
+    const tokens = request.allTokenIds;
+    // `isPrefilling(request)`, on values already at hand.
+    const isPrefill = start < request.numPromptTokens || start < total - 1;
     this.entries.push({
       requestId: request.requestId,
       request,
       isNew: kind !== null,
       kind,
-      tokenIds: request.allTokenIds.slice(start, start + numTokens),
+      tokenIds: numTokens === 1 ? [tokens[start]!] : tokens.slice(start, start + numTokens),
       startPosition: start,
       numTokens,
       isPrefill,
-      blockIds: planned.blockIds,
-      samplesToken: start + numTokens === request.numTokens,
+      blockIds,
+      samplesToken: start + numTokens === total,
     });
-    this.requests.push(request);
     this.#charge(numTokens, isPrefill, 1);
   }
 
   /** Takes a preempted request back out of the batch, refunding its tokens; no-op when it was not in it. */
   remove(request: Request): void {
-    const index = this.requests.lastIndexOf(request);
+    const index = this.entries.findLastIndex((entry) => entry.request === request);
     if (index < 0) return;
     const [entry] = this.entries.splice(index, 1);
-    this.requests.splice(index, 1);
     this.#charge(entry!.numTokens, entry!.isPrefill, -1);
+  }
+
+  /** Rejects a sample array that does not line up with this step, before anything is changed. */
+  checkSamples(sampled: ArrayLike<number>): void {
+    const { entries } = this;
+    if (sampled.length < entries.length) {
+      throw new RangeError(`got ${sampled.length} sampled tokens for ${entries.length} scheduled requests`);
+    }
+    for (let i = 0; i < entries.length; i++) {
+      const entry = entries[i]!;
+      const token = sampled[i]!;
+      if (entry.samplesToken && !entry.request.isFinished && !(Number.isInteger(token) && token >= 0)) {
+        throw new RangeError(
+          `sampledTokenIds[${i}] (${token}) is not a token id for request ${entry.requestId}`,
+        );
+      }
+    }
   }
 
   /** The step's output, handing over the list of requests finished since the previous step. */

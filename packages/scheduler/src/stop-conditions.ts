@@ -11,8 +11,12 @@ export function checkStop(request: RequestView): FinishedStatus | null {
   const count = outputs.length;
   const sampling = request.sampling;
   if (count >= sampling.minTokens) {
-    const last = outputs[count - 1];
-    if ((!sampling.ignoreEos && last === sampling.eosTokenId) || sampling.stopTokenIds.includes(last!)) {
+    const last = outputs[count - 1]!;
+    const stops = sampling.stopTokenIds;
+    if (
+      (!sampling.ignoreEos && last === sampling.eosTokenId) ||
+      (stops.length !== 0 && stops.includes(last))
+    ) {
       return RequestStatus.FINISHED_STOPPED;
     }
   }

@@ -26,7 +26,8 @@ export function requireFinite(value: unknown, name: string): number {
 
 /** Returns `value` when it is a boolean; throws a TypeError naming `name` otherwise. */
 export function requireBoolean(value: unknown, name: string): boolean {
-  if (typeof value !== 'boolean')
+  if (typeof value !== 'boolean') {
     throw new TypeError(`${name} must be a boolean (got ${describeValue(value)})`);
+  }
   return value;
 }

@@ -11,7 +11,7 @@ interface FakeRequest extends KvRequest {
 }
 
 function fakeRequest(requestId: string, tokens: number[]): FakeRequest {
-  return { requestId, allTokenIds: tokens.slice(), numComputedTokens: 0, blockHashes: [] };
+  return { requestId, allTokenIds: tokens.slice(), numComputedTokens: 0, blockHashes: [], kvResidency: null };
 }
 
 function manager(options: Partial<KvCacheOptions> = {}): KVCacheManager {

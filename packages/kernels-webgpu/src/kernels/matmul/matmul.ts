@@ -16,23 +16,28 @@ import { checkMatmul, type MatmulDims } from './validate.js';
 export type MatmulPath = 'gemv' | 'gemm';
 
 /**
- * `subgroup`: kernels that share activation loads across 8 lanes with
- * `subgroupShuffle` (fastest on lavapipe); `portable`: workgroup-memory
- * kernels for devices without subgroups, or whose subgroups may be narrower
- * than the 8-invocation workgroups the subgroup kernels assume.
+ * `subgroup`: 8-invocation workgroups that share activation loads between
+ * lanes with `subgroupShuffle`, built for CPU SIMD subgroups (lavapipe);
+ * `portable`: the usual GPU designs (a k-split GEMV reducing in workgroup
+ * memory, a workgroup-memory tiled GEMM), for every other device.
  */
 export type MatmulVariant = 'subgroup' | 'portable';
 
 /**
- * Largest T that takes the GEMV path by default. At 4096² on lavapipe the
- * GEMV's time grows ~linearly in T while the GEMM's is flat up to its 16-row
- * tile, and they cross near T = 8 (see docs/matmul.md).
+ * Largest T that takes the GEMV path by default. On lavapipe at 4096² the
+ * GEMV (up to 4 activation rows per pass) costs ~1.3-1.5x per extra row while
+ * the GEMM's 16-row tile costs the same for any T <= 16; T = 4 is the last
+ * row count where the GEMV is still faster for every dtype (docs/matmul.md).
  */
 export const GEMV_MAX_T = 4;
 
 /** Options for {@link MatmulKernel}. */
 export interface MatmulOptions {
-  /** Default: `subgroup` when the device has subgroups of at least 8 lanes, else `portable`. */
+  /**
+   * Default: `subgroup` where subgroups are 8 to 16 lanes wide (CPU SIMD
+   * widths), else `portable`. Forcing `subgroup` needs subgroups of at least 8
+   * lanes, so that a workgroup of 8 is one subgroup.
+   */
   readonly variant?: MatmulVariant;
 }
 
@@ -64,9 +69,10 @@ export class MatmulKernel {
 
   constructor(ctx: KernelContext, options: MatmulOptions = {}) {
     const caps = ctx.gpu.caps;
-    const wideSubgroups = caps.subgroups && caps.subgroupMinSize >= 8;
-    this.variant = options.variant ?? (wideSubgroups ? 'subgroup' : 'portable');
-    if (this.variant === 'subgroup' && !wideSubgroups)
+    const usable = caps.subgroups && caps.subgroupMinSize >= 8;
+    const simd = usable && caps.subgroupMaxSize <= 16;
+    this.variant = options.variant ?? (simd ? 'subgroup' : 'portable');
+    if (this.variant === 'subgroup' && !usable)
       throw new Error('matmul: the subgroup variant needs subgroups of at least 8 lanes');
     this.#ctx = ctx;
     this.#noBias = createTensor(ctx.gpu, 'f32', [4], 'matmul:no-bias');
@@ -88,6 +94,10 @@ export class MatmulKernel {
     if (dims.t === 0 || dims.n === 0) return;
     const path = options.path ?? this.pathFor(dims.t);
     const d = path === 'gemv' ? this.#gemv(dims) : this.#gemm(dims);
+    if (d.groups.some((g) => g > MAX_GROUPS_PER_DIM))
+      throw new Error(
+        `matmul: T = ${dims.t}, N = ${dims.n} needs more than ${MAX_GROUPS_PER_DIM} workgroups a side`,
+      );
     const p = rec.paramsBase;
     rec.u32[p] = dims.t;
     rec.u32[p + 1] = dims.n;
@@ -138,10 +148,6 @@ export class MatmulKernel {
         ]
       : [PORTABLE_GEMM_TILE, PORTABLE_GEMM_TILE, this.#pipeline('gemm', dims, {})];
     const groups: [number, number, number] = [Math.ceil(dims.n / tn), Math.ceil(dims.t / tm), 1];
-    if (groups[0] > MAX_GROUPS_PER_DIM || groups[1] > MAX_GROUPS_PER_DIM)
-      throw new Error(
-        `matmul: T = ${dims.t}, N = ${dims.n} needs more than ${MAX_GROUPS_PER_DIM} tiles a side`,
-      );
     return { kernel, groups, groupsX: groups[0] };
   }
 }

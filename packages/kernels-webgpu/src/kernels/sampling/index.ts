@@ -1,1 +1,3 @@
-export {};
+export * from './params.js';
+export * from './philox.js';
+export * from './sampler.js';

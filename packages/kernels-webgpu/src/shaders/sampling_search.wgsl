@@ -1,0 +1,200 @@
+// Threshold search for sampling: the largest coordinate C such that the
+// eligible elements of a logits row with coordinate >= C weigh at least a
+// goal, found by multiway bisection (NB buckets a round, each round one pass
+// over the row) instead of a sort. No bindings of its own: it is appended to
+// sampling.wgsl and uses its `logits`, row globals and scratch `wf`, `wu`.
+//
+// Kinds of search (weights are f32; counts stay exact below 2^24):
+//   KIND_COUNT  coordinate = order key of the logit, weight 1       (top-k, top-n)
+//   KIND_MASS   coordinate = order key, weight exp((l - m) / T),
+//               only keys >= aux (the top-k threshold)              (top-p)
+//   KIND_TIES   coordinate = ~id, weight 1, only keys == aux        (lowest ids of a tie)
+
+const NB: u32 = 16u;
+const COLS: u32 = NB + 1u;
+const KIND_COUNT: u32 = 0u;
+const KIND_MASS: u32 = 1u;
+const KIND_TIES: u32 = 2u;
+
+struct SearchState {
+  lo: u32,
+  hi: u32,
+  goal: f32,
+  // The first round turns a relative goal into goal * total weight.
+  relative: u32,
+  done: u32,
+  // This round's pick, and what a Found ending there would hold.
+  bucket: u32,
+  need: f32,
+  at: f32,
+}
+
+// A search result: the threshold, the weight still needed once everything
+// above it is taken, and the weight of the elements exactly at it.
+struct Found {
+  key: u32,
+  need: f32,
+  at: f32,
+}
+
+struct Weighed {
+  ok: bool,
+  coord: u32,
+  w: f32,
+}
+
+var<workgroup> st: SearchState;
+var<workgroup> found: Found;
+
+// Orders floats as unsigned integers: key(a) < key(b) iff a < b (and -0 < +0).
+fn key_of(x: f32) -> u32 {
+  let b = bitcast<u32>(x);
+  return select(b | 0x80000000u, ~b, (b >> 31u) != 0u);
+}
+
+fn value_of(key: u32) -> f32 {
+  return bitcast<f32>(select(~key, key & 0x7fffffffu, (key >> 31u) != 0u));
+}
+
+// -inf has key 0x007fffff; +inf and NaN are not supported inputs.
+fn is_finite_key(key: u32) -> bool {
+  return key > 0x007fffffu;
+}
+
+fn weigh(kind: u32, i: u32, aux: u32) -> Weighed {
+  let l = logits[g_row + i];
+  let key = key_of(l);
+  if (kind == KIND_COUNT) {
+    return Weighed(true, key, 1.0);
+  }
+  if (kind == KIND_MASS) {
+    let w = select(0.0, exp((l - g_max) * g_inv_t), is_finite_key(key));
+    return Weighed(key >= aux, key, w);
+  }
+  return Weighed(key == aux, ~i, 1.0);
+}
+
+// Sums the COLS columns of wf over the workgroup into wf[c * WG].
+fn reduce_columns(tid: u32) {
+  for (var stride = WG / 2u; stride > 0u; stride >>= 1u) {
+    workgroupBarrier();
+    for (var j = tid; j < COLS * stride; j += WG) {
+      let c = j / stride;
+      let t = c * WG + j - c * stride;
+      wf[t] += wf[t + stride];
+    }
+  }
+  workgroupBarrier();
+}
+
+// Min of wu[0, WG) into wu[0], max of wu[WG, 2 WG) into wu[WG].
+fn reduce_min_max(tid: u32) {
+  for (var stride = WG / 2u; stride > 0u; stride >>= 1u) {
+    workgroupBarrier();
+    if (tid < stride) {
+      wu[tid] = min(wu[tid], wu[tid + stride]);
+      wu[WG + tid] = max(wu[WG + tid], wu[WG + tid + stride]);
+    }
+  }
+  workgroupBarrier();
+}
+
+// Thread 0: the highest of the `used` buckets whose cumulative weight (wf
+// column b: everything eligible in bucket b or above) reaches the goal.
+// Cumulative sums make W(>= K) the same bits in every round that computes
+// it, so the invariant W(> hi) < goal <= W(>= lo) survives rounding.
+fn pick_bucket(used: u32) {
+  if (st.relative != 0u) {
+    st.goal *= wf[0];
+    st.relative = 0u;
+  }
+  var b = 0u;
+  for (var j = used - 1u; j > 0u; j--) {
+    if (wf[j * WG] >= st.goal) {
+      b = j;
+      break;
+    }
+  }
+  st.bucket = b;
+  st.need = st.goal - wf[(b + 1u) * WG];
+  st.at = wf[b * WG] - wf[(b + 1u) * WG];
+}
+
+// Thread 0: finishes on a single coordinate (or a count filled exactly by
+// the bucket), else narrows to the bucket's [min, max] (relative to lo).
+fn narrow(kind: u32, rel_min: u32, rel_max: u32) {
+  let lo = st.lo + rel_min;
+  if (rel_min == rel_max || (kind != KIND_MASS && st.need == st.at)) {
+    st.done = 1u;
+    found = Found(lo, st.need, st.at);
+  } else {
+    st.lo = lo;
+    st.hi = st.lo + rel_max - rel_min;
+  }
+}
+
+// The largest coordinate C in [lo, hi] such that the eligible elements with
+// coordinate >= C weigh >= goal (>= goal * total when `relative`), given that
+// those above hi weigh less. Each round is one pass over the row: cumulative
+// weights, minima and maxima per bucket of 2^shift coordinates, all in
+// registers; then the interval shrinks to the picked bucket's [min, max].
+// Workgroup-uniform; uses wf and wu as scratch.
+fn search(tid: u32, kind: u32, aux: u32, lo: u32, hi: u32, goal: f32, relative: bool) -> Found {
+  if (tid == 0u) {
+    st = SearchState(lo, hi, goal, u32(relative), 0u, 0u, 0.0, 0.0);
+  }
+  loop {
+    let s = workgroupUniformLoad(&st);
+    if (s.done != 0u) {
+      break;
+    }
+    let range = s.hi - s.lo;
+    let shift = max(32u - countLeadingZeros(range), 4u) - 4u;
+    // Set explicitly: on lavapipe a loop-local array declared without an
+    // initializer kept the previous round's values.
+    var cw: array<f32, COLS>;
+    var mn: array<u32, NB>;
+    var mx: array<u32, NB>;
+    for (var b = 0u; b < COLS; b++) {
+      cw[b] = 0.0;
+    }
+    for (var b = 0u; b < NB; b++) {
+      mn[b] = 0xffffffffu;
+      mx[b] = 0u;
+    }
+    for (var i = tid; i < params.vocab; i += WG) {
+      let e = weigh(kind, i, aux);
+      if (!e.ok || e.coord < s.lo) {
+        continue;
+      }
+      let rel = e.coord - s.lo;
+      // Bucket index, NB above the interval; compared against every bucket
+      // so that all indexing is static.
+      let bk = select(rel >> shift, NB, rel > range);
+      for (var b = 0u; b < COLS; b++) {
+        cw[b] += select(0.0, e.w, bk >= b);
+      }
+      for (var b = 0u; b < NB; b++) {
+        mn[b] = min(mn[b], select(0xffffffffu, rel, bk >= b));
+        mx[b] = max(mx[b], select(0u, rel, bk <= b));
+      }
+    }
+    for (var b = 0u; b < COLS; b++) {
+      wf[b * WG + tid] = cw[b];
+    }
+    reduce_columns(tid);
+    if (tid == 0u) {
+      pick_bucket((range >> shift) + 1u);
+    }
+    // Only the picked bucket's min and max are reduced: for a non-empty
+    // bucket b, min over buckets >= b and max over buckets <= b are its own.
+    let b = workgroupUniformLoad(&st.bucket);
+    wu[tid] = mn[b];
+    wu[WG + tid] = mx[b];
+    reduce_min_max(tid);
+    if (tid == 0u) {
+      narrow(kind, wu[0], wu[WG]);
+    }
+  }
+  return workgroupUniformLoad(&found);
+}

@@ -19,7 +19,7 @@ export interface NewRequest {
   readonly priority?: number;
   /** Arrival as Unix epoch ms (default: when `addRequest` runs). */
   readonly arrivalTimeMs?: number;
-  /** Headers for tracing plugins (see `RequestView.traceHeaders`); kept as given. */
+  /** Headers for tracing plugins (see `RequestView.traceHeaders`); a frozen copy is kept. */
   readonly traceHeaders?: Readonly<Record<string, string>>;
 }
 
@@ -88,7 +88,7 @@ export function createRequest(init: NewRequest, context: RequestContext): Reques
       init.arrivalTimeMs ?? context.nowEpochMs,
       `request ${init.requestId}: arrivalTimeMs`,
     ),
-    traceHeaders: init.traceHeaders,
+    traceHeaders: init.traceHeaders === undefined ? undefined : Object.freeze({ ...init.traceHeaders }),
     seq: context.seq,
     queuedNs: context.nowNs,
   });

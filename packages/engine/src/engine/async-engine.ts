@@ -11,7 +11,7 @@ import { AsyncQueue } from './async-queue.js';
 import { EngineInputError } from './errors.js';
 import type { EngineCore } from './engine-core.js';
 import { SequenceText, type GenerationOutput } from './generation.js';
-import { normalizeParams, type SamplingOptions } from './sampling-options.js';
+import { normalizeParams, type NormalizedSampling, type SamplingOptions } from './sampling-options.js';
 
 /** Per-call options of {@link AsyncEngine.generate}. */
 export interface GenerateOptions {
@@ -56,9 +56,8 @@ export class AsyncEngine {
     params: SamplingOptions = {},
     options: GenerateOptions = {},
   ): AsyncIterableIterator<GenerationOutput> {
-    const p = normalizeParams(params);
     const promptTokenIds = typeof prompt === 'string' ? this.tokenizer.encode(prompt) : [...prompt];
-    this.#checkPrompt(promptTokenIds, p.maxTokens);
+    const p = this.validate(promptTokenIds, params);
     const requestId = options.requestId ?? `req-${process.pid}-${++this.#nextId}`;
     const ids = Array.from({ length: p.n }, (_, i) => (p.n === 1 ? requestId : `${requestId}-${i}`));
     const abortAll = () =>
@@ -105,6 +104,9 @@ export class AsyncEngine {
         (out) => {
           if (done) return;
           const g = text.convert(out);
+          // Deliver before finishing: `finish` calls back into this sink, which `done` then ignores.
+          done = g.finished;
+          queue.push(g);
           if (text.stoppedBy !== undefined && !out.finished) {
             this.core.finish(
               id,
@@ -112,8 +114,6 @@ export class AsyncEngine {
               `stop string ${JSON.stringify(text.stoppedBy)}`,
             );
           }
-          done = g.finished;
-          queue.push(g);
           if (done && --open === 0) {
             options.signal?.removeEventListener('abort', abortAll);
             queue.close();
@@ -122,6 +122,17 @@ export class AsyncEngine {
       );
     });
     return queue;
+  }
+
+  /**
+   * The checks {@link generate} makes, without starting anything: lets a
+   * caller (the HTTP server) refuse a request, or announce its hand-off,
+   * before the scheduler sees it. Throws an {@link EngineInputError}.
+   */
+  validate(promptTokenIds: readonly number[], params: SamplingOptions = {}): NormalizedSampling {
+    const p = normalizeParams(params);
+    this.#checkPrompt(promptTokenIds, p.maxTokens);
+    return p;
   }
 
   /** Aborts a request started with {@link generate} (every sequence of it). */

@@ -1,0 +1,17 @@
+/**
+ * The per-request variables the middleware and routes share through Hono's
+ * context.
+ * @module
+ */
+import type { ApiError } from './errors.js';
+import type { RequestJourney } from './request-journey.js';
+
+/** Hono environment of the OpenAI app. */
+export interface AppEnv {
+  Variables: {
+    /** Set on the generation routes from arrival on. */
+    journey: RequestJourney;
+    /** The error sent, if any: the journey's abort reason and the log line's. */
+    apiError: ApiError;
+  };
+}

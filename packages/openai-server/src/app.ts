@@ -1,0 +1,122 @@
+/**
+ * The composition root: the OpenAI-compatible routes on a Hono app, with
+ * request journeys (server hooks), API keys, body limits, errors in
+ * OpenAI's shape, and Prometheus metrics. Serving it is the caller's choice
+ * (`listen`, or any fetch-based runtime).
+ * @module
+ */
+import { readFileSync } from 'node:fs';
+import { chatTemplateFor, type AsyncEngine } from '@x/engine';
+import { Hono } from 'hono';
+import { HTTPException } from 'hono/http-exception';
+import { pino, type Logger } from 'pino';
+import type { AppEnv } from './app-env.js';
+import { errorResponse, notFound, toApiError } from './errors.js';
+import { TokenText } from './format/logprobs.js';
+import type { ServerPlugin, Unsubscribe } from './hooks.js';
+import { ServerMetrics } from './metrics/server-metrics.js';
+import { accessLog } from './middleware/access-log.js';
+import { apiKey } from './middleware/api-key.js';
+import { jsonBodyLimit } from './middleware/body-limit.js';
+import { trackRequest } from './middleware/track-request.js';
+import { PluginHub } from './plugin-hub.js';
+import type { JourneyEnd } from './request-journey.js';
+import { chatCompletionsHandler } from './routes/chat-completions.js';
+import { completionsHandler } from './routes/completions.js';
+import { modelsHandler } from './routes/models.js';
+import { healthHandler, metricsHandler, versionHandler } from './routes/system.js';
+import { detokenizeHandler, tokenizeHandler } from './routes/tokenize.js';
+import type { ServerContext } from './server-context.js';
+
+/** Options of {@link createApp}. */
+export interface AppOptions {
+  readonly engine: AsyncEngine;
+  /** The name(s) clients use for the model; the first is reported in responses and metrics. */
+  readonly servedModelName: string | readonly string[];
+  /** What `/v1/models` reports as `root` (vLLM: the model path); default the first served name. */
+  readonly modelRoot?: string;
+  /** Keys accepted as `Authorization: Bearer <key>` on `/v1/*`; none = open. */
+  readonly apiKeys?: readonly string[];
+  /** Most sequences waiting in the engine before new requests get 503; default 1024. */
+  readonly maxPendingRequests?: number;
+  /** Largest request body; default 4 MiB. */
+  readonly maxBodyBytes?: number;
+  /** Server plugins subscribed from the start. */
+  readonly plugins?: readonly ServerPlugin[];
+  /** Request log lines and plugin failures; default silent. */
+  readonly logger?: Logger;
+}
+
+/** The app and what to do with it. */
+export interface OpenAIApp {
+  readonly hono: Hono<AppEnv>;
+  /** Hono's fetch handler, for `listen` or any runtime. */
+  readonly fetch: Hono<AppEnv>['fetch'];
+  readonly metrics: ServerMetrics;
+  /** Subscribes a server plugin; returns its unsubscribe function. */
+  use(plugin: ServerPlugin): Unsubscribe;
+  /** Stops observing the engine (metrics); the engine itself is the caller's. */
+  close(): void;
+}
+
+const PACKAGE_VERSION = (
+  JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }
+).version;
+
+/** Builds the OpenAI-compatible app over `engine`. */
+export function createApp(options: AppOptions): OpenAIApp {
+  const { engine } = options;
+  const logger = options.logger ?? pino({ level: 'silent' });
+  const modelNames =
+    typeof options.servedModelName === 'string' ? [options.servedModelName] : [...options.servedModelName];
+  if (modelNames.length === 0) throw new Error('createApp: servedModelName must name the model');
+  const metrics = new ServerMetrics(engine, { modelName: modelNames[0]! });
+  const ctx: ServerContext = {
+    engine,
+    modelNames,
+    template: chatTemplateFor(engine.tokenizer),
+    tokenText: new TokenText(engine.tokenizer),
+    metrics,
+    maxPendingRequests: options.maxPendingRequests ?? 1024,
+    version: PACKAGE_VERSION,
+    createdAt: Math.floor(Date.now() / 1000),
+  };
+  const hub = new PluginHub(logger);
+  for (const plugin of options.plugins ?? []) hub.use(plugin);
+  const logEnd = (end: JourneyEnd) =>
+    (end.status >= 500 ? logger.error : logger.info).call(logger, end, 'request');
+
+  const app = new Hono<AppEnv>();
+  app.use(accessLog(logger));
+  // Journeys start first, so requests refused by the key or size checks still end as aborted.
+  app.on('POST', '/v1/completions', trackRequest(hub, 'completions', logEnd));
+  app.on('POST', '/v1/chat/completions', trackRequest(hub, 'chat.completions', logEnd));
+  if (options.apiKeys?.length) app.use('/v1/*', apiKey(options.apiKeys));
+  app.use(jsonBodyLimit(options.maxBodyBytes ?? 4 * 2 ** 20));
+
+  app.get('/health', healthHandler());
+  app.get('/version', versionHandler(ctx));
+  app.get('/metrics', metricsHandler(ctx));
+  app.get('/v1/models', modelsHandler(ctx, options.modelRoot ?? modelNames[0]!));
+  app.post('/v1/completions', completionsHandler(ctx));
+  app.post('/v1/chat/completions', chatCompletionsHandler(ctx));
+  app.post('/tokenize', tokenizeHandler(ctx));
+  app.post('/detokenize', detokenizeHandler(ctx));
+
+  app.notFound((c) => errorResponse(c, notFound(`no route for ${c.req.method} ${c.req.path}`)));
+  app.onError((error, c) => {
+    // Bearer auth's exception already carries our 401 response.
+    if (error instanceof HTTPException && error.res) return error.getResponse();
+    const apiError = toApiError(error);
+    if (apiError.status >= 500) logger.error({ err: error }, 'request failed');
+    return errorResponse(c, apiError);
+  });
+
+  return {
+    hono: app,
+    fetch: app.fetch,
+    metrics,
+    use: (plugin) => hub.use(plugin),
+    close: () => metrics.close(),
+  };
+}

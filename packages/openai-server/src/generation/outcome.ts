@@ -1,0 +1,26 @@
+/**
+ * What an engine output that ended a sequence means for the HTTP response:
+ * nothing (a normal stop), the client having gone away, or an error to send.
+ * @module
+ */
+import type { GenerationOutput } from '@x/engine';
+import { badRequest, internalError, unavailable, type ApiError } from '../errors.js';
+
+/** The client closed the connection: there is no one to answer. */
+export const CLIENT_GONE = 'client disconnected';
+
+/** HTTP status logged for requests whose client went away (nginx's convention). */
+export const CLIENT_GONE_STATUS = 499;
+
+/** The failure `output` reports, if any; `signal` tells a client's abort from a server's. */
+export function outputFailure(
+  output: GenerationOutput,
+  signal: AbortSignal,
+): ApiError | typeof CLIENT_GONE | undefined {
+  if (!output.finished) return undefined;
+  if (output.finishReason === 'error') return internalError(output.errorText ?? 'the generation failed');
+  // An ignored request: its prompt can never fit the KV cache.
+  if (output.errorText !== undefined) return badRequest(output.errorText, 'input_tokens');
+  if (output.finishReason !== 'abort') return undefined;
+  return signal.aborted ? CLIENT_GONE : unavailable('the request was aborted: the server is shutting down');
+}

@@ -1,0 +1,110 @@
+/**
+ * Hands a validated request to the engine: checks every prompt with the
+ * engine's own rules, applies the pending-queue limit, fires `onHandoff`,
+ * starts one engine request per prompt, and merges their outputs into the
+ * response's choices.
+ * @module
+ */
+import type { GenerationOutput, SamplingOptions } from '@x/engine';
+import { unavailable } from '../errors.js';
+import type { RequestJourney } from '../request-journey.js';
+import type { ServerContext } from '../server-context.js';
+import type { ChoiceOutput } from './choices.js';
+
+/** A request ready for the engine. */
+export interface GenerationPlan {
+  /** Token ids of each prompt (one, except for batched completions). */
+  readonly prompts: readonly (readonly number[])[];
+  readonly sampling: SamplingOptions;
+  /** The served model name the response reports. */
+  readonly model: string;
+  readonly stream: boolean;
+}
+
+/** A request running in the engine. */
+export interface Generation {
+  /** Choices in the response: prompts × n. */
+  readonly choices: number;
+  readonly promptTokens: number;
+  /** Every choice's outputs, interleaved as they come; fires `onFirstResponse` on the first. */
+  readonly outputs: AsyncIterable<ChoiceOutput>;
+}
+
+/**
+ * Starts `plan`. Throws (before anything is queued) an `EngineInputError`
+ * for bad parameters or too-long prompts, or a 503 when the queue is full.
+ * `signal` (the client's connection) aborts every engine request at once.
+ */
+export function startGeneration(
+  ctx: ServerContext,
+  journey: RequestJourney,
+  signal: AbortSignal,
+  plan: GenerationPlan,
+): Generation {
+  const { engine } = ctx;
+  const { prompts, sampling } = plan;
+  for (const prompt of prompts) engine.validate(prompt, sampling);
+  const n = sampling.n ?? 1;
+  const waiting = engine.core.scheduler.numWaiting;
+  if (waiting + prompts.length * n > ctx.maxPendingRequests) {
+    throw unavailable(
+      `the server is busy: ${waiting} sequences are waiting (limit ${ctx.maxPendingRequests})`,
+    );
+  }
+  const promptTokens = prompts.reduce((sum, p) => sum + p.length, 0);
+  journey.handoff({
+    model: plan.model,
+    promptTokens,
+    maxTokens: sampling.maxTokens,
+    temperature: sampling.temperature,
+    topP: sampling.topP,
+    n,
+    stream: plan.stream,
+  });
+  ctx.metrics.observeRequestParams(n, sampling.maxTokens);
+  const id = journey.info.requestId;
+  const traceHeaders = journey.engineTraceHeaders();
+  const streams: AsyncIterableIterator<GenerationOutput>[] = [];
+  try {
+    prompts.forEach((prompt, i) => {
+      const requestId = prompts.length === 1 ? id : `${id}-${i}`;
+      streams.push(engine.generate(prompt, sampling, { requestId, traceHeaders, signal }));
+    });
+  } catch (error) {
+    for (const s of streams) void s.return?.();
+    throw error;
+  }
+  return { choices: prompts.length * n, promptTokens, outputs: firstResponse(merge(streams, n), journey) };
+}
+
+/** The outputs of several engine requests, as they come, placed among the choices. */
+async function* merge(
+  streams: readonly AsyncIterableIterator<GenerationOutput>[],
+  n: number,
+): AsyncGenerator<ChoiceOutput> {
+  const next = (prompt: number) => streams[prompt]!.next().then((result) => ({ prompt, result }));
+  const pending = new Map(streams.map((_, prompt) => [prompt, next(prompt)]));
+  try {
+    while (pending.size > 0) {
+      const { prompt, result } = await Promise.race(pending.values());
+      if (result.done) {
+        pending.delete(prompt);
+        continue;
+      }
+      pending.set(prompt, next(prompt));
+      yield { choice: prompt * n + result.value.index, prompt, output: result.value };
+    }
+  } finally {
+    // Leaving early (an error, a failed write) aborts whatever is still running.
+    for (const s of streams) void s.return?.();
+  }
+}
+
+async function* firstResponse(outputs: AsyncIterable<ChoiceOutput>, journey: RequestJourney) {
+  let first = true;
+  for await (const output of outputs) {
+    if (first) journey.firstResponse();
+    first = false;
+    yield output;
+  }
+}

@@ -1,0 +1,52 @@
+/**
+ * `POST /v1/chat/completions`: messages rendered with the model's chat
+ * template, `n` choices, streamed or not.
+ * @module
+ */
+import type { ChatMessage } from '@x/engine';
+import type { Handler } from 'hono';
+import type { AppEnv } from '../app-env.js';
+import { badRequest } from '../errors.js';
+import { renderPrompt } from '../chat-prompt.js';
+import { chatFormat } from '../format/chat-format.js';
+import { respondJson } from '../generation/respond-json.js';
+import { respondStream } from '../generation/respond-stream.js';
+import { startGeneration } from '../generation/start-generation.js';
+import { chatRequestSchema } from '../schemas/chat-request.js';
+import { parseJsonBody } from '../schemas/parse-body.js';
+import { toSamplingOptions } from '../schemas/sampling.js';
+import { resolveModel, type ServerContext } from '../server-context.js';
+
+/** The chat completions handler. */
+export function chatCompletionsHandler(ctx: ServerContext): Handler<AppEnv> {
+  return async (c) => {
+    const body = await parseJsonBody(c, chatRequestSchema);
+    const model = resolveModel(ctx, body.model);
+    if (body.top_logprobs !== undefined && body.logprobs !== true) {
+      throw badRequest('top_logprobs requires logprobs to be true', 'top_logprobs');
+    }
+    const sampling = toSamplingOptions(body, {
+      maxTokens: body.max_completion_tokens ?? body.max_tokens,
+      logprobs: body.logprobs ? (body.top_logprobs ?? 0) : undefined,
+    });
+    const promptIds = renderPrompt(ctx, body.messages as ChatMessage[]);
+    const stream = body.stream === true;
+    const journey = c.get('journey');
+    const generation = startGeneration(ctx, journey, c.req.raw.signal, {
+      prompts: [promptIds],
+      sampling,
+      model,
+      stream,
+    });
+    const includeUsage = body.stream_options?.include_usage === true;
+    const format = chatFormat({
+      id: journey.info.requestId,
+      created: Math.floor(journey.info.arrivalEpochMs / 1000),
+      model,
+      includeUsage,
+      logprobs: body.logprobs === true,
+      tokenText: ctx.tokenText,
+    });
+    return stream ? respondStream(c, generation, format, includeUsage) : respondJson(c, generation, format);
+  };
+}

@@ -1,0 +1,65 @@
+/**
+ * `POST /v1/completions`: one or more prompts (text or token ids), `n`
+ * choices each, streamed or not.
+ * @module
+ */
+import type { Tokenizer } from '@x/engine';
+import type { Handler } from 'hono';
+import type { AppEnv } from '../app-env.js';
+import { badRequest } from '../errors.js';
+import { completionFormat } from '../format/completion-format.js';
+import { respondJson } from '../generation/respond-json.js';
+import { respondStream } from '../generation/respond-stream.js';
+import { startGeneration } from '../generation/start-generation.js';
+import { completionRequestSchema, type CompletionRequest } from '../schemas/completion-request.js';
+import { parseJsonBody } from '../schemas/parse-body.js';
+import { toSamplingOptions } from '../schemas/sampling.js';
+import { resolveModel, type ServerContext } from '../server-context.js';
+
+/** The completions handler. */
+export function completionsHandler(ctx: ServerContext): Handler<AppEnv> {
+  return async (c) => {
+    const body = await parseJsonBody(c, completionRequestSchema);
+    const model = resolveModel(ctx, body.model);
+    if (body.suffix) throw badRequest('suffix is not supported', 'suffix');
+    if (body.echo && body.logprobs !== undefined) {
+      throw badRequest('echo together with logprobs is not supported (no prompt log-probabilities)', 'echo');
+    }
+    const sampling = toSamplingOptions(body, { maxTokens: body.max_tokens, logprobs: body.logprobs });
+    const prompts = promptsOf(body.prompt, ctx.engine.tokenizer);
+    const stream = body.stream === true;
+    const generation = startGeneration(ctx, c.get('journey'), c.req.raw.signal, {
+      prompts: prompts.map((p) => p.ids),
+      sampling,
+      model,
+      stream,
+    });
+    const format = completionFormat({
+      id: c.get('journey').info.requestId,
+      created: Math.floor(c.get('journey').info.arrivalEpochMs / 1000),
+      model,
+      includeUsage: body.stream_options?.include_usage === true,
+      logprobs: body.logprobs !== undefined,
+      tokenText: ctx.tokenText,
+    });
+    const echo = body.echo ? (prompt: number) => prompts[prompt]!.text() : undefined;
+    return stream
+      ? respondStream(c, generation, format, body.stream_options?.include_usage === true, echo)
+      : respondJson(c, generation, format, echo);
+  };
+}
+
+/** Each prompt's token ids, and its text for `echo` (decoded when given as ids). */
+function promptsOf(prompt: CompletionRequest['prompt'], tokenizer: Tokenizer) {
+  const list: (string | number[])[] =
+    typeof prompt === 'string'
+      ? [prompt]
+      : typeof prompt[0] === 'number'
+        ? [prompt as number[]]
+        : (prompt as (string | number[])[]);
+  return list.map((p) =>
+    typeof p === 'string'
+      ? { ids: tokenizer.encode(p), text: () => p }
+      : { ids: p, text: () => tokenizer.decode(p) },
+  );
+}

@@ -1,0 +1,114 @@
+/** A real server on loopback over the real engine on stories260K, and the shared test models. */
+import { existsSync, readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { createEngine, type Engine, type EngineOptions } from '@x/engine';
+import { createApp, listen, type AppOptions, type OpenAIApp } from '../src/index.js';
+
+/** The shared models folder: `X_MODELS_DIR`, else `../shared/models` beside the repository. */
+const MODELS_DIR =
+  process.env.X_MODELS_DIR ?? fileURLToPath(new URL('../../../../shared/models', import.meta.url));
+
+/** Absolute path of a shared model file; a clear error when it is missing. */
+export function modelPath(name: string): string {
+  const path = `${MODELS_DIR}/${name}`;
+  if (!existsSync(path)) throw new Error(`test model ${name} not found in ${MODELS_DIR} (set X_MODELS_DIR)`);
+  return path;
+}
+
+/** One run of llama2.c's run.c on stories260K. */
+export interface GoldenRun {
+  prompt: string;
+  prompt_token_ids: number[];
+  generated_token_ids: number[];
+  generated_text: string;
+}
+
+export const goldenRuns = (): GoldenRun[] =>
+  (JSON.parse(readFileSync(modelPath('stories260K.golden.json'), 'utf8')) as { runs: GoldenRun[] }).runs;
+
+/** The served name in tests. */
+export const MODEL = 'stories260K';
+
+/** A server under test. */
+export interface TestServer {
+  readonly url: string;
+  readonly engine: Engine;
+  readonly app: OpenAIApp;
+  close(): Promise<void>;
+}
+
+/** Starts the engine on stories260K and serves it on 127.0.0.1 with a free port. */
+export async function startTestServer(
+  app: Partial<AppOptions> = {},
+  engineOptions: Partial<EngineOptions> = {},
+): Promise<TestServer> {
+  const engine = await createEngine({
+    model: modelPath('stories260K.gguf'),
+    kvCache: { numBlocks: 512 },
+    ...engineOptions,
+  });
+  const openai = createApp({ engine, servedModelName: MODEL, ...app });
+  const server = await listen(openai, { host: '127.0.0.1', port: 0 });
+  return {
+    url: server.url,
+    engine,
+    app: openai,
+    async close() {
+      await server.close(1000);
+      openai.close();
+      await engine.shutdown();
+    },
+  };
+}
+
+/** Polls `check` until it holds or `timeoutMs` passes. */
+export async function waitFor(check: () => boolean, timeoutMs = 5000): Promise<void> {
+  const end = Date.now() + timeoutMs;
+  while (!check()) {
+    if (Date.now() > end) throw new Error('condition not met in time');
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
+
+/** POSTs `body` as JSON. */
+export function postJson(
+  url: string,
+  body: unknown,
+  init: { headers?: Record<string, string>; signal?: AbortSignal } = {},
+): Promise<Response> {
+  return fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...init.headers },
+    body: JSON.stringify(body),
+    ...(init.signal && { signal: init.signal }),
+  });
+}
+
+/** The `data:` payloads of an SSE response, parsed (`[DONE]` kept as the string). */
+export async function* sseEvents(response: Response): AsyncGenerator<unknown> {
+  const decoder = new TextDecoder();
+  let buffer = '';
+  for await (const bytes of response.body!) {
+    buffer += decoder.decode(bytes as Uint8Array, { stream: true });
+    let end: number;
+    while ((end = buffer.indexOf('\n\n')) >= 0) {
+      const data = buffer.slice(0, end).replace(/^data: /, '');
+      buffer = buffer.slice(end + 2);
+      yield data === '[DONE]' ? data : JSON.parse(data);
+    }
+  }
+}
+
+/** The text of each choice of a streamed completion, and every event. */
+export async function streamedCompletion(response: Response): Promise<{ text: string[]; events: unknown[] }> {
+  const text: string[] = [];
+  const events: unknown[] = [];
+  for await (const event of sseEvents(response)) {
+    events.push(event);
+    if (event === '[DONE]') continue;
+    for (const choice of (event as { choices: { index: number; text: string }[] }).choices) {
+      text[choice.index] = (text[choice.index] ?? '') + choice.text;
+    }
+  }
+  return { text, events };
+}

@@ -29,8 +29,10 @@ const MIXES: readonly Mix[] = [
 ];
 const CONCURRENCY = [16, 256, 1024];
 const QUICK = process.env.X_BENCH_QUICK === '1';
-const WARMUP_STEPS = QUICK ? 20 : 300;
-const MEASURED_STEPS = QUICK ? 50 : 1000;
+/** Steps per warm-up and per measurement scale inversely with concurrency (at least this many request-steps). */
+const WARMUP_REQUEST_STEPS = QUICK ? 2_000 : 100_000;
+const MEASURED_REQUEST_STEPS = QUICK ? 5_000 : 250_000;
+const MIN_STEPS = QUICK ? 20 : 300;
 const REPETITIONS = QUICK ? 1 : 7;
 const BLOCK_SIZE = 16;
 /** Every prompt starts with the same system prompt of this many tokens (two cached blocks). */
@@ -142,17 +144,38 @@ interface Cell {
   readonly cpu: readonly [number, number];
 }
 
+const stepsFor = (concurrency: number, requestSteps: number): number =>
+  Math.max(MIN_STEPS, Math.ceil(requestSteps / concurrency));
+
+/**
+ * Runs every configuration once, with and without the subscriber, before any
+ * measurement, so the JIT has seen every path (as in a long-running server)
+ * and the first cells do not pay for compilation and deoptimisation.
+ */
+function warmUpEverything(cpuOverheadUs: number): void {
+  for (const mix of MIXES) {
+    for (const concurrency of CONCURRENCY) {
+      for (const subscribed of [false, true]) {
+        const run = createRun(concurrency, mix, subscribed);
+        runSteps(run, stepsFor(concurrency, WARMUP_REQUEST_STEPS), null, cpuOverheadUs);
+      }
+    }
+  }
+}
+
 function measure(concurrency: number, mix: Mix, cpuOverheadUs: number): Cell {
   const samples = { wall: [[], []] as number[][], cpu: [[], []] as number[][] };
+  const warmUp = stepsFor(concurrency, WARMUP_REQUEST_STEPS);
+  const measured = stepsFor(concurrency, MEASURED_REQUEST_STEPS);
   let running = 0;
   for (let rep = 0; rep < REPETITIONS; rep++) {
     for (const variant of rep % 2 === 0 ? [0, 1] : [1, 0]) {
       const run = createRun(concurrency, mix, variant === 1);
-      runSteps(run, WARMUP_STEPS, null, cpuOverheadUs);
+      runSteps(run, warmUp, null, cpuOverheadUs);
       const cost: Cost = { wallMs: 0, cpuUs: 0 };
-      runSteps(run, MEASURED_STEPS, cost, cpuOverheadUs);
-      samples.wall[variant]!.push((cost.wallMs * 1000) / MEASURED_STEPS);
-      samples.cpu[variant]!.push(cost.cpuUs / MEASURED_STEPS);
+      runSteps(run, measured, cost, cpuOverheadUs);
+      samples.wall[variant]!.push((cost.wallMs * 1000) / measured);
+      samples.cpu[variant]!.push(cost.cpuUs / measured);
       running = run.scheduler.numRunning;
     }
   }
@@ -165,6 +188,7 @@ const ratio = ([none, withNoop]: readonly [number, number]): string => (withNoop
 
 const loadAtStart = loadavg()[0]!;
 const cpuOverheadUs = calibrateCpuOverheadUs();
+warmUpEverything(cpuOverheadUs);
 const rows = [
   '| concurrent | mix | running | wall, none | wall, no-op | ratio | CPU, none | CPU, no-op | ratio |',
   '| ---: | :--- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
@@ -179,8 +203,9 @@ for (const mix of MIXES) {
   }
 }
 console.log(
-  `\n@x/scheduler: µs per step (schedule + updateFromOutput), median of ${REPETITIONS} runs of ` +
-    `${MEASURED_STEPS} steps after ${WARMUP_STEPS} warm-up\n` +
+  `\n@x/scheduler: µs per step (schedule + updateFromOutput), median of ${REPETITIONS} runs; each run ` +
+    `measures max(${MIN_STEPS}, ${MEASURED_REQUEST_STEPS} / concurrent) steps after ` +
+    `max(${MIN_STEPS}, ${WARMUP_REQUEST_STEPS} / concurrent) warm-up steps\n` +
     `node ${process.version}, ${availableParallelism()} CPUs, load average ${loadAtStart.toFixed(1)} at start, ` +
     `${loadavg()[0]!.toFixed(1)} at end (wall time includes time lost to other processes)\n`,
 );

@@ -56,11 +56,12 @@ export {
   type KvCacheUsage,
   type KvCacheView,
   type KvRequest,
+  type KvResidency,
   type PrefixHit,
   type RequestKvUsage,
 } from './kv-cache-manager.js';
 export { BlockPool, type BlockPoolView } from './block-pool.js';
-export type { KvBlockView } from './kv-block.js';
+export type { BlockKey, KvBlock, KvBlockView } from './kv-block.js';
 export { hashBlockTokens, ROOT_BLOCK_HASH, type BlockHasher } from './prefix-hash.js';
 export { createRequestQueue, type RequestQueue, type SchedulingPolicy } from './request-queue.js';
 export { FcfsQueue } from './fcfs-queue.js';

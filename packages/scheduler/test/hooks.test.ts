@@ -310,6 +310,32 @@ describe('re-entrancy', () => {
   });
 });
 
+describe('re-entrant additions', () => {
+  test('a plugin may add a follow-up request when one finishes', () => {
+    const rig = createRig({ numBlocks: 16, blockSize: 2, maxModelLen: 16 });
+    const recorder = createRecorder();
+    rig.scheduler.use({
+      onFinished: (request) => {
+        if (request.requestId === 'first')
+          rig.scheduler.addRequest(promptRequest('follow-up', 3, { sampling: { maxTokens: 2 } }));
+      },
+    });
+    rig.scheduler.use(recorder.plugin);
+    rig.scheduler.addRequest(promptRequest('first', 3, { sampling: { maxTokens: 2 } }));
+    runToCompletion(rig);
+    expect(recorder.log).toEqual([
+      'first:queued',
+      'first:scheduled:FIRST',
+      'first:firstToken',
+      'first:finished:length',
+      'follow-up:queued',
+      'follow-up:scheduled:FIRST',
+      'follow-up:firstToken',
+      'follow-up:finished:length',
+    ]);
+  });
+});
+
 describe('read-only views', () => {
   test('plugins cannot mutate what they receive (checked by the type checker)', () => {
     const plugin: SchedulerPlugin = {

@@ -59,7 +59,9 @@ describe('createRequest', () => {
     const headers = { traceparent: '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01' };
     const request = make({ traceHeaders: headers });
     headers.traceparent = 'changed';
-    expect(request.traceHeaders).toEqual({ traceparent: '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01' });
+    expect(request.traceHeaders).toEqual({
+      traceparent: '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01',
+    });
     expect(Object.isFrozen(request.traceHeaders)).toBe(true);
     expect(make().traceHeaders).toBeUndefined();
   });

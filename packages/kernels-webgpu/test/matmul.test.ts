@@ -7,11 +7,20 @@ import {
   MatmulKernel,
   readF32,
   uploadTensor,
+  type GpuTensor,
   type MatmulPath,
   type MatmulVariant,
   type MatmulWeightDType,
 } from '../src/index.js';
-import { assertClose, encodeWeights, matmulRef, poison, randomF32, rng } from '../src/testing/index.js';
+import {
+  assertClose,
+  encodeWeights,
+  matmulRef,
+  poison,
+  randomF32,
+  rng,
+  type MatmulReference,
+} from '../src/testing/index.js';
 import { run, useGpu } from './gpu-fixture.js';
 
 const f = useGpu();
@@ -40,6 +49,17 @@ function caseName([dtype, t, n, k, bias, path]: Case): string {
   return `${dtype} T=${t} N=${n} K=${k}${bias ? ' +bias' : ''}${path ? ` (forced ${path})` : ''}`;
 }
 
+/**
+ * Compares y with the reference. The reference multiplies the dequantised
+ * weights, so only f32 rounding in a different summation order separates them:
+ * at most λ·√K·u·Σ|x·w| with u = 2^-24 and λ = 4 (probabilistic bound, Higham
+ * & Mary 2019; observed λ < 1), plus one rounding of the bias add.
+ */
+async function expectProduct(y: GpuTensor, ref: MatmulReference, k: number, what?: string): Promise<void> {
+  const atol = 4 * Math.sqrt(k) * 2 ** -24 * ref.absSum.reduce((a, b) => Math.max(a, b), 0);
+  assertClose(await readF32(f.gpu, y), ref.y, { rtol: 2 ** -23, atol }, what);
+}
+
 /** Uploads random inputs, runs one matmul over a poisoned output and checks every element. */
 async function check(mm: MatmulKernel, [dtype, t, n, k, hasBias, path]: Case): Promise<void> {
   const random = rng(t * 7919 + n * 31 + k);
@@ -53,12 +73,7 @@ async function check(mm: MatmulKernel, [dtype, t, n, k, hasBias, path]: Case): P
   poison(f.gpu, y);
   await run(f, (rec) => mm.record(rec, x, w, y, { bias, path }));
   const ref = matmulRef(xs, weights.values, t, n, k, biasValues);
-  // The reference multiplies the dequantised weights, so only f32 rounding in
-  // a different summation order separates them: at most λ·√K·u·Σ|x·w| with
-  // u = 2^-24 and λ = 4 (probabilistic bound, Higham & Mary 2019; observed
-  // λ < 1), plus one rounding of the bias add.
-  const atol = 4 * Math.sqrt(k) * 2 ** -24 * ref.absSum.reduce((a, b) => Math.max(a, b), 0);
-  assertClose(await readF32(f.gpu, y), ref.y, { rtol: 2 ** -23, atol }, `${dtype} T=${t} N=${n} K=${k}`);
+  await expectProduct(y, ref, k, `${dtype} T=${t} N=${n} K=${k}`);
   for (const tensor of [x, w, y, bias]) tensor?.buffer.destroy();
 }
 
@@ -87,6 +102,29 @@ describe('MatmulKernel', () => {
     baseline.destroy();
   });
 
+  test('a weight split into row blocks fills one y through `column`', async () => {
+    const mm = new MatmulKernel(f.ctx);
+    const [t, k, blocks] = [3, 64, [40, 24]] as const;
+    const n = blocks[0] + blocks[1];
+    const xs = randomF32(t * k, rng(5));
+    const wValues = randomF32(n * k, rng(6));
+    const biasValues = randomF32(n, rng(7));
+    const x = uploadTensor(f.gpu, 'f32', [t, k], xs);
+    const y = createTensor(f.gpu, 'f32', [t, n]);
+    poison(f.gpu, y);
+    const dequantised = new Float64Array(n * k);
+    const parts = blocks.map((rows, i) => {
+      const first = i ? blocks[0] : 0;
+      const block = encodeWeights('q8_0', wValues.subarray(first * k, (first + rows) * k));
+      dequantised.set(block.values, first * k);
+      const w = uploadTensor(f.gpu, 'q8_0', [rows, k], block.data);
+      const bias = uploadTensor(f.gpu, 'f32', [rows], biasValues.subarray(first, first + rows));
+      return { w, bias, column: first };
+    });
+    await run(f, (rec) => parts.forEach(({ w, bias, column }) => mm.record(rec, x, w, y, { bias, column })));
+    await expectProduct(y, matmulRef(xs, dequantised, t, n, k, biasValues), k);
+  });
+
   test('a steady state builds no pipelines and no bind groups', async () => {
     const mm = new MatmulKernel(f.ctx);
     const x = uploadTensor(f.gpu, 'f32', [2, 32], randomF32(64, rng(1)));
@@ -111,7 +149,8 @@ describe('MatmulKernel', () => {
     const y = t('f32', [2, 8]);
     expect(() => mm.record(rec, t('f32', [2, 48]), t('q8_0', [8, 48]), y)).toThrow(/K % 32/);
     expect(() => mm.record(rec, x, t('f32', [8, 32]), y)).toThrow(/inner sizes/);
-    expect(() => mm.record(rec, x, t('f32', [8, 64]), t('f32', [2, 9]))).toThrow(/want y \[2, 8\]/);
+    expect(() => mm.record(rec, x, t('f32', [8, 64]), t('f32', [3, 8]))).toThrow(/want y \[2, 8\]/);
+    expect(() => mm.record(rec, x, t('f32', [8, 64]), y, { column: 1 })).toThrow(/want y \[2, >= 1 \+ 8\]/);
     expect(() => mm.record(rec, x, t('i32', [8, 64]), y)).toThrow(/f32, f16 or q8_0/);
     expect(() => mm.record(rec, x, t('f32', [8, 64]), y, { bias: t('f32', [9]) })).toThrow(/bias \[8\]/);
     expect(() => mm.record(rec, x, t('f32', [8, 64]), { ...y, buffer: x.buffer })).toThrow(

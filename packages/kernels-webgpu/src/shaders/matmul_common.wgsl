@@ -7,7 +7,7 @@
 //   0 params  uniform Params
 //   1 w       weights [n, k]: f32, f16 or q8_0, layout in the weight snippet
 //   2 x       f32 [t, k] row-major, declared by the activation snippet
-//   3 y       f32 [t, n] row-major, every element written once
+//   3 y       f32 [t, y_stride] row-major; columns y_col .. y_col+n written
 //   4 bias    f32 [n]; a dummy when has_bias == 0
 
 struct Params {
@@ -17,6 +17,10 @@ struct Params {
   has_bias: u32,
   // Workgroups along x when the row groups are spread over a 2-D grid.
   groups_x: u32,
+  // Row length of y and the column this call's n outputs start at (a weight
+  // split into row blocks fills one y block by block).
+  y_stride: u32,
+  y_col: u32,
 }
 
 @group(0) @binding(0) var<uniform> p: Params;
@@ -32,5 +36,5 @@ fn store_y(t: u32, n: u32, v: f32) {
   if (p.has_bias != 0u) {
     b = bias[n];
   }
-  y[t * p.n + n] = v + b;
+  y[t * p.y_stride + p.y_col + n] = v + b;
 }

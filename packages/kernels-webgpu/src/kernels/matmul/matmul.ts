@@ -47,6 +47,12 @@ export interface MatmulRecordOptions {
   readonly bias?: GpuTensor;
   /** Forces a path (tests, benchmarks); default {@link MatmulKernel.pathFor}. */
   readonly path?: MatmulPath;
+  /**
+   * First column of y to write (default 0): y may be [T, >= column + N], so a
+   * weight too large for one binding, split into row blocks in buffers of
+   * their own, fills one y block by block.
+   */
+  readonly column?: number;
 }
 
 // Tile shapes of the kernel bodies (see the .wgsl headers).
@@ -85,12 +91,14 @@ export class MatmulKernel {
 
   /**
    * Records `y = x · wᵀ (+ bias)`. x: f32 [T, K]; w: f32, f16 or q8_0 [N, K]
-   * (q8_0: K % 32 == 0; f16: K even); y: f32 [T, N], in a buffer of its own.
-   * Each tensor must fit one storage binding from its offset to its buffer's
-   * end; a larger weight is rejected with advice.
+   * (q8_0: K % 32 == 0; f16: K even); y: f32 [T, N] (or wider, see
+   * {@link MatmulRecordOptions.column}), in a buffer of its own. Each tensor
+   * must fit one storage binding from its offset to its buffer's end; a
+   * larger weight is rejected with advice.
    */
   record(rec: Recorder, x: GpuTensor, w: GpuTensor, y: GpuTensor, options: MatmulRecordOptions = {}): void {
-    const dims = checkMatmul(x, w, y, options.bias, this.#ctx.gpu.limits.maxStorageBufferBindingSize);
+    const column = options.column ?? 0;
+    const dims = checkMatmul(x, w, y, options.bias, column, this.#ctx.gpu.limits.maxStorageBufferBindingSize);
     if (dims.t === 0 || dims.n === 0) return;
     const path = options.path ?? this.pathFor(dims.t);
     const d = path === 'gemv' ? this.#gemv(dims) : this.#gemm(dims);
@@ -104,6 +112,8 @@ export class MatmulKernel {
     rec.u32[p + 2] = dims.k;
     rec.u32[p + 3] = options.bias ? 1 : 0;
     rec.u32[p + 4] = d.groupsX;
+    rec.u32[p + 5] = dims.yStride;
+    rec.u32[p + 6] = column;
     rec.dispatch(d.kernel, [w, x, y, options.bias ?? this.#noBias], ...d.groups);
   }
 

@@ -14,6 +14,8 @@ export interface MatmulDims {
   readonly n: number;
   /** Input features. */
   readonly k: number;
+  /** Row length of y (N, or more when writing a column block). */
+  readonly yStride: number;
   readonly dtype: MatmulWeightDType;
 }
 
@@ -24,14 +26,16 @@ function describe(name: string, t: GpuTensor): string {
 }
 
 /**
- * Checks x [T, K] f32, w [N, K], y [T, N] f32 and bias [N] f32, and that each
- * fits one storage binding (bound from its offset to its buffer's end).
+ * Checks x [T, K] f32, w [N, K], y [T, >= column + N] f32 and bias [N] f32,
+ * and that each fits one storage binding (bound from its offset to its
+ * buffer's end).
  */
 export function checkMatmul(
   x: GpuTensor,
   w: GpuTensor,
   y: GpuTensor,
   bias: GpuTensor | undefined,
+  column: number,
   maxBinding: number,
 ): MatmulDims {
   const fail = (why: string): never => {
@@ -50,8 +54,9 @@ export function checkMatmul(
   const [t, k] = x.shape as [number, number];
   const [n, wk] = w.shape as [number, number];
   if (wk !== k) fail(`inner sizes differ: ${describe('x', x)}, ${describe('w', w)}`);
-  if (y.shape.length !== 2 || y.shape[0] !== t || y.shape[1] !== n)
-    fail(`want y [${t}, ${n}], got ${describe('y', y)}`);
+  if (!Number.isInteger(column) || column < 0) fail(`column must be a non-negative integer, got ${column}`);
+  if (y.shape.length !== 2 || y.shape[0] !== t || y.shape[1]! < column + n)
+    fail(`want y [${t}, ${column ? `>= ${column} + ` : ''}${n}], got ${describe('y', y)}`);
   if (bias && (bias.shape.length !== 1 || bias.shape[0] !== n))
     fail(`want bias [${n}], got ${describe('bias', bias)}`);
   const dtype = w.dtype as MatmulWeightDType;
@@ -77,9 +82,10 @@ export function checkMatmul(
       const mib = (b: number) => `${(b / 2 ** 20).toFixed(1)} MiB`;
       fail(
         `${describe(name, tensor)} would bind ${mib(bound)}, over this device's maxStorageBufferBindingSize ` +
-          `(${mib(maxBinding)}). Store the weights as f16 or q8_0, or split them into row blocks that fit.`,
+          `(${mib(maxBinding)}). Store the weights as f16 or q8_0, or split them into row blocks in buffers of their own ` +
+          `and record one call per block with the \`column\` option.`,
       );
     }
   }
-  return { t, n, k, dtype };
+  return { t, n, k, yStride: y.shape[1]!, dtype };
 }

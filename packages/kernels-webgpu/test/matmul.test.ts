@@ -104,7 +104,8 @@ describe('MatmulKernel', () => {
 
   test('a weight split into row blocks fills one y through `column`', async () => {
     const mm = new MatmulKernel(f.ctx);
-    const [t, k, blocks] = [3, 64, [40, 24]] as const;
+    // T = 4 and q8_0 reuse pipelines built above (each costs ~1 s of LLVM).
+    const [t, k, blocks] = [4, 64, [40, 24]] as const;
     const n = blocks[0] + blocks[1];
     const xs = randomF32(t * k, rng(5));
     const wValues = randomF32(n * k, rng(6));
@@ -127,9 +128,9 @@ describe('MatmulKernel', () => {
 
   test('a steady state builds no pipelines and no bind groups', async () => {
     const mm = new MatmulKernel(f.ctx);
-    const x = uploadTensor(f.gpu, 'f32', [2, 32], randomF32(64, rng(1)));
+    const x = uploadTensor(f.gpu, 'f32', [1, 32], randomF32(32, rng(1)));
     const w = uploadTensor(f.gpu, 'q8_0', [8, 32], encodeWeights('q8_0', randomF32(256, rng(2))).data);
-    const y = createTensor(f.gpu, 'f32', [2, 8]);
+    const y = createTensor(f.gpu, 'f32', [1, 8]);
     await run(f, (rec) => mm.record(rec, x, w, y));
     const pipelines = f.ctx.numPipelines;
     let bindGroups = 0;

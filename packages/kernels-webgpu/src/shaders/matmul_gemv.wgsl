@@ -1,6 +1,6 @@
 // Decode-sized T without subgroups: TR activation rows against RW weight rows
 // per workgroup, LANES invocations splitting k, every weight read once; the
-// lanes' partial sums meet in a workgroup-memory tree.
+// lanes' partial sums meet in workgroup memory.
 // Needs (composed before this body): consts TR, RW, LANES,
 // matmul_common.wgsl and a matmul_x*/matmul_w_* snippet pair. Bindings: see
 // matmul_common.wgsl. Grid: x*y covers ceil(n / RW) row groups
@@ -59,8 +59,8 @@ fn main(@builtin(workgroup_id) wg: vec3u, @builtin(local_invocation_index) l: u3
     red[i * LANES + l] = acc[i];
   }
   workgroupBarrier();
-  // One barrier and a serial sum per output: a barrier per tree level costs
-  // more than the adds (and a coroutine switch on lavapipe).
+  // One barrier and a serial sum per output: a tree (a barrier per level,
+  // unrolled over TR*RW sums) took 25 s to compile on lavapipe.
   for (var i = l; i < TR * RW; i += LANES) {
     var sum = 0.0;
     for (var j = 0u; j < LANES; j++) {

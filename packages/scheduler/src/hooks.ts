@@ -28,7 +28,10 @@ export function finishKindOf(status: FinishedStatus): FinishKind {
   return FINISH_KINDS[status];
 }
 
-/** A plugin: implement only the events you need. Every argument is read-only and valid during the call. */
+/**
+ * A plugin: implement only the events you need. Methods are looked up once, in
+ * `use()`; every argument is read-only and valid during the call.
+ */
 export interface SchedulerPlugin {
   /** Shown in the warning when the plugin throws. */
   readonly name?: string;
@@ -83,6 +86,12 @@ interface Subscription {
 
 type AnyHook = (a: unknown, b: unknown, c: unknown) => void;
 
+/** One plugin's method for one event, looked up once when the lists are built. */
+interface Listener {
+  readonly subscription: Subscription;
+  readonly method: AnyHook;
+}
+
 /** An event emitted during another's delivery, held until that delivery completes. */
 interface DeferredEvent {
   readonly name: HookName;
@@ -108,7 +117,7 @@ export class HookRegistry implements PluginHost {
   readonly #logger: HookLogger;
   #all: readonly Subscription[] = [];
   /** Per-event lists, replaced (never mutated) on change, so unsubscribing during an emission is safe. */
-  #byHook: Record<HookName, readonly Subscription[]> = emptyLists();
+  #byHook: Record<HookName, readonly Listener[]> = emptyLists();
   #delivering = false;
   readonly #deferred: DeferredEvent[] = [];
 
@@ -171,22 +180,24 @@ export class HookRegistry implements PluginHost {
     this.#delivering = true;
     try {
       this.#deliver(name, a, b, c);
-      for (let i = 0; i < this.#deferred.length; i++) {
-        const event = this.#deferred[i]!;
+      const deferred = this.#deferred;
+      for (let i = 0; i < deferred.length; i++) {
+        const event = deferred[i]!;
         this.#deliver(event.name, event.a, event.b, event.c);
       }
     } finally {
-      this.#deferred.length = 0;
+      // Touch the queue only when used: writing an array's length is not free.
+      if (this.#deferred.length !== 0) this.#deferred.length = 0;
       this.#delivering = false;
     }
   }
 
   #deliver(name: HookName, a: unknown, b: unknown, c: unknown): void {
-    const subscriptions = this.#byHook[name];
-    for (let i = 0; i < subscriptions.length; i++) {
-      const subscription = subscriptions[i]!;
+    const listeners = this.#byHook[name];
+    for (let i = 0; i < listeners.length; i++) {
+      const { subscription, method } = listeners[i]!;
       try {
-        (subscription.plugin[name] as AnyHook).call(subscription.plugin, a, b, c);
+        method.call(subscription.plugin, a, b, c);
       } catch (error) {
         this.#report(subscription, name, error);
       }
@@ -206,7 +217,12 @@ export class HookRegistry implements PluginHost {
   #rebuild(): void {
     const lists = emptyLists();
     for (const name of HOOK_NAMES) {
-      lists[name] = this.#all.filter((s) => typeof s.plugin[name] === 'function');
+      const listeners: Listener[] = [];
+      for (const subscription of this.#all) {
+        const method = subscription.plugin[name];
+        if (typeof method === 'function') listeners.push({ subscription, method: method as AnyHook });
+      }
+      lists[name] = listeners;
     }
     this.#byHook = lists;
     this.hasQueued = lists.onQueued.length > 0;
@@ -218,6 +234,6 @@ export class HookRegistry implements PluginHost {
   }
 }
 
-function emptyLists(): Record<HookName, readonly Subscription[]> {
+function emptyLists(): Record<HookName, readonly Listener[]> {
   return { onQueued: [], onScheduled: [], onFirstToken: [], onPreempted: [], onFinished: [], onStep: [] };
 }

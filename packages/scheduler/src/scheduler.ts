@@ -275,7 +275,7 @@ export class Scheduler {
       const request = running[i]!;
       if (!request.isFinished) running[kept++] = request;
     }
-    running.length = kept;
+    if (kept !== running.length) running.length = kept; // the length setter is slow: skip it when unchanged
   }
 
   /** Emits the pass's preemptions then schedulings, after the pass, so hooks see consistent state. */

@@ -1,3 +1,2 @@
 export * from './matmul.js';
-export { rowsAligned, type MatmulWeightDType } from './pipelines.js';
-export type { MatmulDims } from './validate.js';
+export type { MatmulWeightDType } from './pipelines.js';

@@ -61,10 +61,27 @@ interface Live {
   readonly params: { -readonly [K in keyof SamplingParams]: SamplingParams[K] };
 }
 
+/**
+ * Where the last completed step of the loop spent its time, in µs of wall
+ * clock; the executor's own breakdown is its business (`ModelRunner.lastStep`).
+ */
+export interface CoreStepTiming {
+  /** `scheduler.schedule()`. */
+  scheduleUs: number;
+  /** The executor's `execute`, GPU wait included. */
+  executeUs: number;
+  /** `updateFromOutput` and handing tokens to the sinks (detokenization, stop strings). */
+  deliverUs: number;
+  /** The yield to the event loop after the step, with whatever callbacks ran in it. */
+  yieldUs: number;
+}
+
 /** Joins the scheduler and a step executor; one per model. */
 export class EngineCore {
   readonly scheduler: Scheduler;
   readonly stats: EngineStats;
+  /** Timings of the last completed step, overwritten at the end of each (same object, no allocation). */
+  readonly lastStep: CoreStepTiming = { scheduleUs: 0, executeUs: 0, deliverUs: 0, yieldUs: 0 };
   readonly #executor: StepExecutor;
   readonly #live = new Map<string, Live>();
   #running: Promise<void> | undefined;
@@ -118,8 +135,10 @@ export class EngineCore {
 
   async #loop(): Promise<void> {
     while (this.scheduler.hasUnfinishedRequests()) {
+      const t0 = performance.now();
       const output = this.scheduler.schedule();
       this.#entries = output.scheduled;
+      const t1 = performance.now();
       let samples: StepSamples;
       try {
         samples = await this.#executor.execute(output, this.#paramsFor);
@@ -129,10 +148,17 @@ export class EngineCore {
         this.scheduler.updateFromOutput(output, new Int32Array(output.scheduled.length).fill(-1));
         continue;
       }
+      const t2 = performance.now();
       this.stats.onStep(output);
       this.#deliver(output, samples);
+      const t3 = performance.now();
       // Let I/O callbacks (new requests, aborts) run between steps even when the GPU answered synchronously.
       await new Promise<void>((resolve) => setImmediate(resolve));
+      const timing = this.lastStep;
+      timing.scheduleUs = 1000 * (t1 - t0);
+      timing.executeUs = 1000 * (t2 - t1);
+      timing.deliverUs = 1000 * (t3 - t2);
+      timing.yieldUs = 1000 * (performance.now() - t3);
     }
   }
 

@@ -48,11 +48,28 @@ export interface StepSamples {
   readonly topLogprobs: Float32Array;
 }
 
+/**
+ * Where the last {@link ModelRunner.execute} spent its time, in µs of wall
+ * clock. Everything but {@link waitUs} is host (CPU) work on the caller's thread.
+ */
+export interface RunnerStepTiming {
+  /** Packing the step's inputs and gathering sampling parameters. */
+  inputsUs: number;
+  /** Uploading inputs, recording the forward pass and the sampler, submitting. */
+  recordUs: number;
+  /** Awaiting the readback's `mapAsync`: the GPU finishing the step (0 when nothing is sampled). */
+  waitUs: number;
+  /** Copying the readback out and scattering it into the result. */
+  readbackUs: number;
+}
+
 /** Runs a loaded model on the GPU, step by step. */
 export class ModelRunner {
   readonly gpu: Gpu;
   readonly kvCache: KvCache;
   readonly weights: GpuWeights;
+  /** Timings of the last step, overwritten by each {@link execute} (same object, no allocation). */
+  readonly lastStep: RunnerStepTiming = { inputsUs: 0, recordUs: 0, waitUs: 0, readbackUs: 0 };
   readonly #model: LoadedModel;
   readonly #ctx: KernelContext;
   readonly #forward: LlamaForward;
@@ -82,6 +99,9 @@ export class ModelRunner {
    * `output.scheduled[i]`; it is called only for entries that sample.
    */
   async execute(output: SchedulerOutput, paramsFor: (index: number) => SamplingParams): Promise<StepSamples> {
+    const timing = this.lastStep;
+    const t0 = performance.now();
+    timing.recordUs = timing.waitUs = timing.readbackUs = 0;
     const inputs = this.#inputs.build(output);
     const numScheduled = output.scheduled.length;
     const sampled = this.#sampledParams;
@@ -93,6 +113,8 @@ export class ModelRunner {
       cols = Math.max(cols, p.numLogprobs ?? 0);
     }
     const result = emptySamples(numScheduled, cols);
+    const t1 = performance.now();
+    timing.inputsUs = 1000 * (t1 - t0);
     if (inputs.numTokens === 0) return result;
 
     const a = this.#arena;
@@ -120,6 +142,7 @@ export class ModelRunner {
     const logits = this.#forward.record(rec, forwardInputs);
     if (inputs.numSampled === 0) {
       this.gpu.device.queue.submit([rec.finish()]);
+      timing.recordUs = 1000 * (performance.now() - t1);
       return result;
     }
     const n = inputs.numSampled;
@@ -142,7 +165,11 @@ export class ModelRunner {
       at += t.byteLength;
     }
     this.gpu.device.queue.submit([rec.finish()]);
+    const t2 = performance.now();
+    timing.recordUs = 1000 * (t2 - t1);
     await readback.mapAsync(MapMode.READ, 0, bytes);
+    const t3 = performance.now();
+    timing.waitUs = 1000 * (t3 - t2);
     const host = readback.getMappedRange(0, bytes).slice(0);
     readback.unmap();
 
@@ -157,6 +184,7 @@ export class ModelRunner {
       result.topIds.set(topIds.subarray(i * cols, (i + 1) * cols), e * cols);
       result.topLogprobs.set(topLogprobs.subarray(i * cols, (i + 1) * cols), e * cols);
     }
+    timing.readbackUs = 1000 * (performance.now() - t3);
     return result;
   }
 

@@ -1,0 +1,77 @@
+/**
+ * Runs a {@link LlamaCppJob} on llama.cpp's CPU backend through node-llama-cpp:
+ * one context with a sequence per concurrent prompt, so concurrent sequences
+ * are decoded together in llama.cpp batches.
+ * @module
+ */
+import { readFileSync } from 'node:fs';
+import { getLlama, LlamaLogLevel, type LlamaContextSequence, type Token } from 'node-llama-cpp';
+import type {
+  BatchRun,
+  BatchTiming,
+  LlamaCppAnswer,
+  LlamaCppJob,
+} from '../../../packages/engine/bench/protocol.ts';
+
+/** The node-llama-cpp version installed beside this package. */
+function nodeLlamaCppVersion(): string {
+  const url = new URL('../node_modules/node-llama-cpp/package.json', import.meta.url);
+  return (JSON.parse(readFileSync(url, 'utf8')) as { version: string }).version;
+}
+
+/** Runs every batch of `job` in order on a fresh model and context. */
+export async function runLlamaCpp(job: LlamaCppJob): Promise<LlamaCppAnswer> {
+  // gpu: false, since with lavapipe installed `auto` would pick Vulkan, i.e. lavapipe itself.
+  const llama = await getLlama({
+    gpu: false,
+    build: 'never',
+    maxThreads: job.threads,
+    logLevel: LlamaLogLevel.warn,
+    logger: (_level, message) => process.stderr.write(`llama.cpp: ${message}\n`),
+  });
+  const model = await llama.loadModel({ modelPath: job.modelPath });
+  const context = await model.createContext({
+    sequences: job.sequences,
+    contextSize: job.contextSize,
+    batchSize: job.batchSize,
+    threads: { ideal: job.threads, min: job.threads },
+  });
+  const sequences = Array.from({ length: job.sequences }, () => context.getSequence());
+  const timings: BatchTiming[] = [];
+  for (const run of job.runs) timings.push(await runBatch(sequences, run));
+  const answer: LlamaCppAnswer = {
+    nodeLlamaCppVersion: nodeLlamaCppVersion(),
+    llamaCppRelease: llama.llamaCppRelease.release,
+    flashAttention: context.flashAttention,
+    timings,
+  };
+  await context.dispose();
+  await model.dispose();
+  await llama.dispose();
+  return answer;
+}
+
+/** Starts every prompt of `run` at once on its own sequence and collects token arrival times. */
+async function runBatch(all: readonly LlamaContextSequence[], run: BatchRun): Promise<BatchTiming> {
+  const sequences = all.slice(0, run.prompts.length);
+  await Promise.all(sequences.map((s) => s.clearHistory()));
+  const firstTokenMs = sequences.map(() => NaN);
+  let lastTokenMs = 0;
+  const t0 = performance.now();
+  const tokens = await Promise.all(
+    sequences.map(async (sequence, i) => {
+      const out: number[] = [];
+      const prompt = run.prompts[i] as Token[];
+      // Greedy; yieldEogToken keeps generating past EOS, like ignore_eos.
+      for await (const token of sequence.evaluate(prompt, { temperature: 0, yieldEogToken: true })) {
+        const t = performance.now() - t0;
+        if (out.length === 0) firstTokenMs[i] = t;
+        lastTokenMs = Math.max(lastTokenMs, t);
+        out.push(token);
+        if (out.length === run.maxTokens) break;
+      }
+      return out;
+    }),
+  );
+  return { firstTokenMs, lastTokenMs, tokens };
+}

@@ -23,6 +23,11 @@ export interface ApiSpansOptions {
   readonly tracer: Tracer;
   /** One draw per request: trace it or not. */
   readonly sample: () => boolean;
+  /**
+   * False when the rate is 0: the core, drawing at the same rate, then
+   * decides the same without being told, so nothing is written per request.
+   */
+  readonly announceUnsampled: boolean;
   readonly failOpen: FailOpen;
 }
 
@@ -41,6 +46,7 @@ export class ApiSpans implements ServerPlugin {
   readonly name = '@x/tracing';
   readonly #tracer: Tracer;
   readonly #sample: () => boolean;
+  readonly #announceUnsampled: boolean;
   readonly #failOpen: FailOpen;
   readonly #spans = new RequestSpans();
   #closed = false;
@@ -48,6 +54,7 @@ export class ApiSpans implements ServerPlugin {
   constructor(options: ApiSpansOptions) {
     this.#tracer = options.tracer;
     this.#sample = options.sample;
+    this.#announceUnsampled = options.announceUnsampled;
     this.#failOpen = options.failOpen;
   }
 
@@ -63,8 +70,8 @@ export class ApiSpans implements ServerPlugin {
     } catch (error) {
       this.#failOpen.report('api span start', error);
     }
-    // Always stated, so the core never makes a second decision of its own for a served request.
-    trace.set(HEADER.sampled, traced ? '1' : '0');
+    // Stated, so the core never makes a second, independent decision for a served request.
+    if (traced || this.#announceUnsampled) trace.set(HEADER.sampled, traced ? '1' : '0');
   }
 
   onHandoff(req: ServerRequestInfo, params: ServerRequestParams): void {

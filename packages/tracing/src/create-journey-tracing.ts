@@ -52,7 +52,12 @@ export function createJourneyTracing(options: JourneyTracingOptions = {}): Journ
       logger,
     });
   const requestSampler = rateSampler(sampling.sampleRate, sampling.random);
-  const api = new ApiSpans({ tracer: provider.getTracer(API_SCOPE), sample: requestSampler, failOpen });
+  const api = new ApiSpans({
+    tracer: provider.getTracer(API_SCOPE),
+    sample: requestSampler,
+    announceUnsampled: sampling.sampleRate > 0,
+    failOpen,
+  });
   const coreTracer = provider.getTracer(CORE_SCOPE);
   const journey = new JourneySpans({ tracer: coreTracer, sample: requestSampler, failOpen });
   const steps = sampling.stepEnabled

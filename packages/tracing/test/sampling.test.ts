@@ -20,14 +20,14 @@ function run(sampleRate: number, requests: number, headers: Record<string, strin
 }
 
 describe('per-request sampling', () => {
-  it('traces nothing at 0, and still tells the core so', () => {
+  it('traces nothing at 0, and writes no header (the core draws 0 too)', () => {
     const t = memoryTracing({ sampleRate: 0 });
     const headers: Record<string, string> = {};
     t.tracing.serverPlugin.onArrived!(
       { requestId: 'a', endpoint: 'completions', headers: CLIENT, arrivalEpochMs: 0, arrivalMonotonicNs: 0 },
       { set: (name, value) => (headers[name] = value) },
     );
-    expect(headers).toEqual({ 'x-journey-sampled': '0' });
+    expect(headers).toEqual({});
     const { api, core } = run(0, 200, CLIENT);
     expect(api).toHaveLength(0);
     expect(core).toHaveLength(0);
@@ -43,6 +43,16 @@ describe('per-request sampling', () => {
       expect(parentId(c)).toBe(parent.spanContext().spanId);
       expect(c.spanContext().traceId).toBe('4bf92f3577b34da6a3ce929d0e0e4736');
     }
+  });
+
+  it('tells the core when a request is not sampled at a rate above 0', () => {
+    const t = memoryTracing({ sampleRate: 0.5, random: () => 0.9 });
+    const headers: Record<string, string> = {};
+    t.tracing.serverPlugin.onArrived!(
+      { requestId: 'a', endpoint: 'completions', headers: {}, arrivalEpochMs: 0, arrivalMonotonicNs: 0 },
+      { set: (name, value) => (headers[name] = value) },
+    );
+    expect(headers).toEqual({ 'x-journey-sampled': '0' });
   });
 
   it('keeps both spans or neither at 0.5, over many requests', () => {

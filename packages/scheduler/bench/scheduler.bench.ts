@@ -33,6 +33,8 @@ const QUICK = process.env.X_BENCH_QUICK === '1';
 const WARMUP_REQUEST_STEPS = QUICK ? 2_000 : 100_000;
 const MEASURED_REQUEST_STEPS = QUICK ? 5_000 : 250_000;
 const MIN_STEPS = QUICK ? 20 : 300;
+/** A measured run also lasts at least this long, so GC pauses average out instead of landing in one variant. */
+const MIN_RUN_MS = QUICK ? 0 : 500;
 const REPETITIONS = QUICK ? 1 : 7;
 const BLOCK_SIZE = 16;
 /** Every prompt starts with the same system prompt of this many tokens (two cached blocks). */
@@ -111,10 +113,12 @@ function calibrateCpuOverheadUs(): number {
   return total / 20_000;
 }
 
-/** Runs `steps` steps, adding each one's cost to `cost` when given. */
-function runSteps(run: Run, steps: number, cost: Cost | null, cpuOverheadUs: number): void {
+/** Runs `steps` steps (and at least `minMs` of wall time), adding each one's cost to `cost` when given; returns the steps run. */
+function runSteps(run: Run, steps: number, cost: Cost | null, cpuOverheadUs: number, minMs = 0): number {
   const { scheduler, sampled } = run;
-  for (let s = 0; s < steps; s++) {
+  const until = performance.now() + minMs;
+  let s = 0;
+  for (; s < steps || performance.now() < until; s++) {
     const c0 = cpuNowUs();
     const t0 = performance.now();
     const output = scheduler.schedule();
@@ -131,6 +135,7 @@ function runSteps(run: Run, steps: number, cost: Cost | null, cpuOverheadUs: num
     }
     for (const result of results) if (result.finished) addRequest(run);
   }
+  return s;
 }
 
 function median(values: readonly number[]): number {
@@ -173,9 +178,9 @@ function measure(concurrency: number, mix: Mix, cpuOverheadUs: number): Cell {
       const run = createRun(concurrency, mix, variant === 1);
       runSteps(run, warmUp, null, cpuOverheadUs);
       const cost: Cost = { wallMs: 0, cpuUs: 0 };
-      runSteps(run, measured, cost, cpuOverheadUs);
-      samples.wall[variant]!.push((cost.wallMs * 1000) / measured);
-      samples.cpu[variant]!.push(cost.cpuUs / measured);
+      const steps = runSteps(run, measured, cost, cpuOverheadUs, MIN_RUN_MS);
+      samples.wall[variant]!.push((cost.wallMs * 1000) / steps);
+      samples.cpu[variant]!.push(cost.cpuUs / steps);
       running = run.scheduler.numRunning;
     }
   }
@@ -204,7 +209,7 @@ for (const mix of MIXES) {
 }
 console.log(
   `\n@x/scheduler: µs per step (schedule + updateFromOutput), median of ${REPETITIONS} runs; each run ` +
-    `measures max(${MIN_STEPS}, ${MEASURED_REQUEST_STEPS} / concurrent) steps after ` +
+    `measures max(${MIN_STEPS}, ${MEASURED_REQUEST_STEPS} / concurrent) steps (and at least ${MIN_RUN_MS} ms) after ` +
     `max(${MIN_STEPS}, ${WARMUP_REQUEST_STEPS} / concurrent) warm-up steps\n` +
     `node ${process.version}, ${availableParallelism()} CPUs, load average ${loadAtStart.toFixed(1)} at start, ` +
     `${loadavg()[0]!.toFixed(1)} at end (wall time includes time lost to other processes)\n`,

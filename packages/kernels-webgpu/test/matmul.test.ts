@@ -40,6 +40,7 @@ const CASES: Case[] = [
   ['f16', 130, 257, 64, true],
   ['f16', 33, 5, 44, false],
   ['q8_0', 1, 172, 288, true],
+  ['q8_0', 3, 257, 64, false],
   ['q8_0', 7, 64, 96, false, 'gemv'],
   ['q8_0', 33, 512, 96, true],
   ['q8_0', 2, 1, 32, true, 'gemm'],
@@ -104,8 +105,8 @@ describe('MatmulKernel', () => {
 
   test('a weight split into row blocks fills one y through `column`', async () => {
     const mm = new MatmulKernel(f.ctx);
-    // T = 4 and q8_0 reuse pipelines built above (each costs ~1 s of LLVM).
-    const [t, k, blocks] = [4, 64, [40, 24]] as const;
+    // A GEMM over q8_0 reuses a pipeline built above (each costs ~1 s of LLVM).
+    const [t, k, blocks] = [33, 64, [40, 24]] as const;
     const n = blocks[0] + blocks[1];
     const xs = randomF32(t * k, rng(5));
     const wValues = randomF32(n * k, rng(6));

@@ -1,0 +1,80 @@
+#!/usr/bin/env node
+/**
+ * `x-serve`: parses the settings (flags > environment > config file >
+ * defaults), starts the server with whatever extensions the settings turn
+ * on, prints the start-up summary, and shuts down gracefully on SIGINT or
+ * SIGTERM (exit 0). Bad flags or settings exit with status 2.
+ * @module
+ */
+import { CommanderError } from 'commander';
+import { pino } from 'pino';
+import { EXTENSIONS } from './extensions.js';
+import { SERVE_OPTIONS } from './option-specs.js';
+import { buildProgram } from './program.js';
+import { ConfigError, resolveOptions } from './resolve-config.js';
+import { startServer, type StartServerOptions } from './start-server.js';
+import { formatSummary } from './startup-summary.js';
+
+const USAGE_ERROR = 2;
+
+/** Runs the command line; resolves with the exit status. */
+export async function main(
+  argv: readonly string[] = process.argv,
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<number> {
+  const specs = [...SERVE_OPTIONS, ...EXTENSIONS.flatMap((e) => e.options)];
+  const program = buildProgram(specs);
+  let settings: Record<string, unknown>;
+  try {
+    program.parse(argv);
+    settings = resolveOptions(program, specs, env);
+    const [positional] = program.args;
+    if (positional !== undefined) {
+      if (program.getOptionValueSource('model') === 'cli')
+        throw new ConfigError('give the model once: as an argument or --model');
+      settings.model = positional;
+    }
+  } catch (error) {
+    if (error instanceof CommanderError) return error.exitCode === 0 ? 0 : USAGE_ERROR;
+    if (error instanceof ConfigError) {
+      process.stderr.write(`x-serve: error: ${error.message}\n`);
+      return USAGE_ERROR;
+    }
+    throw error;
+  }
+
+  const logger = pino({ level: settings.logLevel as string });
+  const active = (await Promise.all(EXTENSIONS.map((e) => e.activate(settings)))).filter(
+    (a) => a !== undefined,
+  );
+  // The settings were parsed by their options' own parsers, under the same keys startServer takes.
+  const server = await startServer({
+    ...(settings as StartServerOptions),
+    logger,
+    progress: true,
+    plugins: active.flatMap((a) => a.plugins ?? []),
+    schedulerPlugins: active.flatMap((a) => a.schedulerPlugins ?? []),
+    onClose: active.flatMap((a) => (a.close ? [() => a.close!()] : [])),
+  });
+  process.stderr.write(`x-serve is ready\n${formatSummary(server.summary)}\n`);
+
+  const signal = await new Promise<NodeJS.Signals>((resolve) => {
+    process.once('SIGINT', resolve);
+    process.once('SIGTERM', resolve);
+  });
+  // A second signal while draining means "now".
+  process.once(signal, () => process.exit(1));
+  logger.info({ signal }, 'signal received');
+  await server.close();
+  return 0;
+}
+
+main().then(
+  (status) => {
+    process.exitCode = status;
+  },
+  (error: unknown) => {
+    process.stderr.write(`x-serve: ${error instanceof Error ? error.message : String(error)}\n`);
+    process.exitCode = 1;
+  },
+);

@@ -1,0 +1,144 @@
+/**
+ * The programmatic server: loads the model into an engine, builds the
+ * OpenAI app over it, listens, and returns a handle whose `close` drains
+ * in-flight requests (then aborts what is left) before freeing the GPU.
+ * The CLI is a thin layer over this; tests use it directly.
+ * @module
+ */
+import { setTimeout as sleep } from 'node:timers/promises';
+import { createEngine, type Engine } from '@x/engine';
+import { createApp, listen, type OpenAIApp, type ServerPlugin } from '@x/openai-server';
+import type { SchedulingPolicy, SchedulerPlugin } from '@x/scheduler';
+import { pino, type Logger } from 'pino';
+import { DEFAULT_MODEL_NAME, ensureDefaultModel } from './default-model.js';
+import { loadProgress } from './load-progress.js';
+import { startupSummary, type StartupSummary } from './startup-summary.js';
+
+/** Options of {@link startServer}: the CLI's settings (camelCase) plus what only code can pass. */
+export interface StartServerOptions {
+  /** A GGUF or llama2.c file; default the built-in synthetic `tiny-random-llama`. */
+  readonly model?: string;
+  readonly tokenizer?: string;
+  /** Default: the `model` value as given (`tiny-random-llama` for the default model). */
+  readonly servedModelName?: string | readonly string[];
+  /** Default 0.0.0.0. */
+  readonly host?: string;
+  /** Default 8000; 0 picks a free port. */
+  readonly port?: number;
+  readonly apiKey?: readonly string[];
+  readonly maxNumSeqs?: number;
+  readonly maxNumBatchedTokens?: number;
+  readonly maxModelLen?: number;
+  readonly blockSize?: number;
+  /** KV-cache bytes (default 256 MiB); `numGpuBlocks` overrides it. */
+  readonly kvCacheMemory?: number;
+  readonly numGpuBlocks?: number;
+  readonly enablePrefixCaching?: boolean;
+  readonly enableChunkedPrefill?: boolean;
+  readonly maxPendingRequests?: number;
+  readonly schedulingPolicy?: SchedulingPolicy;
+  /** Seconds in-flight requests get to finish on `close` before they are aborted; default 5. */
+  readonly shutdownTimeout?: number;
+  /** Default: silent. */
+  readonly logger?: Logger;
+  /** Show a weights-loading bar on stderr (when it is a terminal); default false. */
+  readonly progress?: boolean;
+  /** Server plugins (request hooks). */
+  readonly plugins?: readonly ServerPlugin[];
+  /** Scheduler plugins (lifecycle hooks). */
+  readonly schedulerPlugins?: readonly SchedulerPlugin[];
+  /** Run on `close`, after the last request ended (flush exporters here). */
+  readonly onClose?: readonly (() => Promise<void>)[];
+}
+
+/** A running server. */
+export interface RunningServer {
+  /** `http://host:port` with the port actually bound. */
+  readonly url: string;
+  readonly app: OpenAIApp;
+  readonly engine: Engine;
+  readonly summary: StartupSummary;
+  /** Stops accepting, lets in-flight requests finish for `shutdownTimeout`, aborts the rest, frees the GPU. */
+  close(): Promise<void>;
+}
+
+/** Starts the server; resolves once it listens. */
+export async function startServer(options: StartServerOptions = {}): Promise<RunningServer> {
+  const logger = options.logger ?? pino({ level: 'silent' });
+  const model = options.model ?? ensureDefaultModel();
+  const names = options.servedModelName ?? options.model ?? DEFAULT_MODEL_NAME;
+  const servedModelName = typeof names === 'string' ? [names] : [...names];
+  const bar = options.progress ? loadProgress() : undefined;
+  let engine: Engine;
+  try {
+    engine = await createEngine({
+      model,
+      ...(options.tokenizer !== undefined && { tokenizer: options.tokenizer }),
+      kvCache: options.numGpuBlocks
+        ? { numBlocks: options.numGpuBlocks }
+        : { memoryBytes: options.kvCacheMemory ?? 256 * 2 ** 20 },
+      blockSize: options.blockSize,
+      maxNumSeqs: options.maxNumSeqs,
+      maxNumBatchedTokens: options.maxNumBatchedTokens,
+      maxModelLen: options.maxModelLen,
+      enablePrefixCaching: options.enablePrefixCaching,
+      enableChunkedPrefill: options.enableChunkedPrefill,
+      schedulingPolicy: options.schedulingPolicy,
+      onLoadProgress: bar?.onLoadProgress,
+    });
+  } finally {
+    bar?.stop();
+  }
+  const unsubscribers = (options.schedulerPlugins ?? []).map((plugin) => engine.use(plugin));
+  const app = createApp({
+    engine,
+    servedModelName,
+    modelRoot: model,
+    apiKeys: options.apiKey,
+    maxPendingRequests: options.maxPendingRequests,
+    plugins: options.plugins,
+    logger,
+  });
+  let listening;
+  try {
+    listening = await listen(app, { host: options.host ?? '0.0.0.0', port: options.port ?? 8000 });
+  } catch (error) {
+    app.close();
+    await engine.shutdown();
+    throw error;
+  }
+  const summary = startupSummary(engine, model, servedModelName[0]!, listening.url);
+  logger.info(summary, 'x-serve ready');
+
+  const graceMs = (options.shutdownTimeout ?? 5) * 1000;
+  let closing: Promise<void> | undefined;
+  const close = async () => {
+    logger.info(
+      { inFlight: engine.core.scheduler.numRunning + engine.core.scheduler.numWaiting },
+      'shutting down',
+    );
+    // Stop accepting; responses that end are let go, stragglers are cut a second after the grace period.
+    const serverClosed = listening.close(graceMs + 1000);
+    const timer = new AbortController();
+    await Promise.race([
+      engine.core.idle(),
+      sleep(graceMs, undefined, { signal: timer.signal }).catch(() => {}),
+    ]);
+    timer.abort();
+    // Whatever is still running is aborted: streams get an error frame and [DONE].
+    await engine.shutdown();
+    listening.server.closeIdleConnections();
+    await serverClosed;
+    unsubscribers.forEach((off) => off());
+    app.close();
+    for (const hook of options.onClose ?? []) await hook();
+    logger.info('stopped');
+  };
+  return {
+    url: listening.url,
+    app,
+    engine,
+    summary,
+    close: () => (closing ??= close()),
+  };
+}

@@ -1,0 +1,102 @@
+/** The built `x-serve` command: help, bad flags, and a real start, request and SIGTERM. */
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { homedir, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, describe, expect, test } from '@jest/globals';
+
+const CLI = fileURLToPath(new URL('../dist/cli.js', import.meta.url));
+const cache = mkdtempSync(join(tmpdir(), 'x-serve-test-'));
+afterAll(() => rmSync(cache, { recursive: true, force: true }));
+
+const run = (args: string[], env: Record<string, string> = {}) =>
+  spawnSync(process.execPath, [CLI, ...args], {
+    encoding: 'utf8',
+    env: { ...process.env, ...env },
+    timeout: 30_000,
+  });
+
+describe('arguments', () => {
+  test('--help lists the flags and exits 0', () => {
+    const r = run(['--help']);
+    expect(r.status).toBe(0);
+    for (const flag of [
+      '--model',
+      '--served-model-name',
+      '--api-key',
+      '--max-num-seqs',
+      '--kv-cache-memory',
+      '--no-enable-prefix-caching',
+      '--max-pending-requests',
+      '--config',
+    ]) {
+      expect(r.stdout).toContain(flag);
+    }
+    expect(r.stdout).toContain('X_SERVE_MAX_NUM_SEQS');
+  });
+
+  test.each([
+    [['--bogus'], /unknown option '--bogus'/],
+    [['--max-num-seqs', 'many'], /--max-num-seqs.*expected an integer ≥ 1, got "many"/],
+    [['--kv-cache-memory', '12 parsecs'], /expected a size such as/],
+    [['--scheduling-policy', 'lifo'], /expected one of fcfs, priority/],
+    [['--config', '/nonexistent/x-serve.json'], /config file \/nonexistent\/x-serve.json/],
+  ])('%j exits 2 with a message', (args, message) => {
+    const r = run(args);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(message);
+  });
+
+  test('a bad environment variable exits 2 naming it', () => {
+    const r = run([], { X_SERVE_PORT: 'eighty' });
+    expect(r.status).toBe(2);
+    expect(r.stderr).toContain('X_SERVE_PORT');
+  });
+});
+
+describe('serving', () => {
+  test('starts on the default synthetic model, answers, and exits 0 on SIGTERM', async () => {
+    const child = spawn(
+      process.execPath,
+      [CLI, '--host', '127.0.0.1', '--port', '0', '--kv-cache-memory', '8MiB'],
+      {
+        env: {
+          ...process.env,
+          XDG_CACHE_HOME: cache,
+          // Mesa keeps its shader cache under XDG_CACHE_HOME too: point it back at the warm one.
+          MESA_SHADER_CACHE_DIR:
+            process.env.MESA_SHADER_CACHE_DIR ?? process.env.XDG_CACHE_HOME ?? join(homedir(), '.cache'),
+          X_SERVE_LOG_LEVEL: 'info',
+        },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
+    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+    let stderr = '';
+    let stdout = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    const url = await new Promise<string>((resolve, reject) => {
+      child.stderr.on('data', (d: Buffer) => {
+        stderr += d.toString();
+        const m = /listening\s+(http:\/\/\S+)/.exec(stderr);
+        if (m) resolve(m[1]!);
+      });
+      child.on('exit', () => reject(new Error(`x-serve exited early:\n${stderr}`)));
+    });
+    expect(stderr).toMatch(/model\s+tiny-random-llama/);
+    expect(stderr).toMatch(/KV cache\s+\d+ blocks × 16 tokens = \d+ tokens/);
+    const res = await fetch(`${url}/v1/completions`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ model: 'tiny-random-llama', prompt: 'Hello', max_tokens: 5 }),
+    });
+    expect(res.status).toBe(200);
+    const body = (await res.json()) as { usage: { completion_tokens: number } };
+    expect(body.usage.completion_tokens).toBe(5);
+    child.kill('SIGTERM');
+    expect(await exited).toBe(0);
+    // One structured log line per request.
+    expect(stdout).toMatch(/"endpoint":"completions","status":200,"promptTokens":\d+,"completionTokens":5/);
+  }, 120_000);
+});

@@ -14,6 +14,8 @@ export interface EngineResult {
   readonly p99StepMs: number;
   /** Process CPU time per output token (lavapipe runs the GPU work on this process's threads too). */
   readonly cpuUsPerToken: number;
+  /** Main-thread CPU time in tracing code (hooks, the exporter's synchronous work) over the wall time, in %. */
+  readonly tracingPercent: number;
 }
 
 const PROMPTS = ['Once upon a time', 'Lily wanted to', 'The big dog', 'One day, a little'];
@@ -75,6 +77,7 @@ export async function runEngine(
   let tokens = 0;
   const t0 = performance.now();
   const cpu0 = cpuUs();
+  const traced0 = variant.tracingMs();
   const lane = async () => {
     while (started < requests) {
       const served = await serveOne(engine, variant, `${tag}-${started++}`, maxTokens);
@@ -91,5 +94,6 @@ export async function runEngine(
     p50StepMs: quantile(stepMs, 0.5),
     p99StepMs: quantile(stepMs, 0.99),
     cpuUsPerToken: cpu / tokens,
+    tracingPercent: ((variant.tracingMs() - traced0) / (seconds * 1000)) * 100,
   };
 }

@@ -53,18 +53,21 @@ const load = loadavg()[0]!.toFixed(2);
 const concurrency = QUICK ? 64 : 256;
 const fake = await table<FakeResult>(async (name) => {
   const v = variant(name, sink);
-  const result = runFake(v, concurrency, QUICK ? 50 : 300, QUICK ? 200 : 1500);
+  const result = await runFake(v, concurrency, QUICK ? 50 : 300, QUICK ? 200 : 1500);
   await v.close();
   return result;
 });
 const fakeBase = fake.get('absent')!;
 console.log(`\nScheduler + fake model, ${concurrency} requests in flight (load average ${load} at start)\n`);
-console.log('| configuration | tokens/s | Δ | p50 µs/step | p99 µs/step | CPU µs/step |');
-console.log('| :--- | ---: | ---: | ---: | ---: | ---: |');
+console.log(
+  '| configuration | tokens/s | Δ | p50 µs/step | p99 µs/step | CPU µs/step | in tracing µs/step |',
+);
+console.log('| :--- | ---: | ---: | ---: | ---: | ---: | ---: |');
 for (const [name, r] of fake) {
   console.log(
     `| ${name} | ${Math.round(r.tokensPerSecond)} | ${pct(r.tokensPerSecond, fakeBase.tokensPerSecond)} | ` +
-      `${r.p50StepUs.toFixed(0)} | ${r.p99StepUs.toFixed(0)} | ${r.cpuUsPerStep.toFixed(0)} |`,
+      `${r.p50StepUs.toFixed(0)} | ${r.p99StepUs.toFixed(0)} | ${r.cpuUsPerStep.toFixed(0)} | ` +
+      `${Number.isNaN(r.tracingUsPerStep) ? '—' : r.tracingUsPerStep.toFixed(0)} |`,
   );
 }
 
@@ -85,13 +88,15 @@ if (!existsSync(MODEL)) {
   console.log(
     `\nReal engine (stories260K, WebGPU), ${lanes} concurrent requests of ${maxTokens} tokens, ${requests} per run\n`,
   );
-  console.log('| configuration | tokens/s | Δ | p50 step ms | p99 step ms | CPU µs/token | Δ |');
-  console.log('| :--- | ---: | ---: | ---: | ---: | ---: | ---: |');
+  console.log(
+    '| configuration | tokens/s | Δ | p50 step ms | p99 step ms | CPU µs/token | Δ | time in tracing |',
+  );
+  console.log('| :--- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
   for (const [name, r] of real) {
     console.log(
       `| ${name} | ${Math.round(r.tokensPerSecond)} | ${pct(r.tokensPerSecond, base.tokensPerSecond)} | ` +
         `${r.p50StepMs.toFixed(2)} | ${r.p99StepMs.toFixed(2)} | ${r.cpuUsPerToken.toFixed(0)} | ` +
-        `${pct(r.cpuUsPerToken, base.cpuUsPerToken)} |`,
+        `${pct(r.cpuUsPerToken, base.cpuUsPerToken)} | ${Number.isNaN(r.tracingPercent) ? '—' : `${r.tracingPercent.toFixed(2)}%`} |`,
     );
   }
 }

@@ -98,5 +98,5 @@ describe('serving', () => {
     expect(await exited).toBe(0);
     // One structured log line per request.
     expect(stdout).toMatch(/"endpoint":"completions","status":200,"promptTokens":\d+,"completionTokens":5/);
-  }, 120_000);
+  });
 });

@@ -6,6 +6,7 @@
  */
 import type { GenerationOutput } from '@x/engine';
 import type { ChoiceDelta, ChoiceState, Usage } from '../generation/choices.js';
+import type { RequestJourney } from '../request-journey.js';
 import type { TokenText } from './logprobs.js';
 
 /** One endpoint's response shapes. */
@@ -34,4 +35,14 @@ export interface FormatContext {
 /** The fields every response and chunk starts with. */
 export function envelope(ctx: FormatContext, object: string) {
   return { id: ctx.id, object, created: ctx.created, model: ctx.model };
+}
+
+/** A format context for `journey`'s response: its id, and its arrival as `created`. */
+export function formatContext(
+  journey: RequestJourney,
+  tokenText: TokenText,
+  fields: Pick<FormatContext, 'model' | 'includeUsage' | 'logprobs'>,
+): FormatContext {
+  const { requestId, arrivalEpochMs } = journey.info;
+  return { id: requestId, created: Math.floor(arrivalEpochMs / 1000), tokenText, ...fields };
 }

@@ -9,6 +9,7 @@ import type { AppEnv } from '../app-env.js';
 import { badRequest } from '../errors.js';
 import { renderPrompt } from '../chat-prompt.js';
 import { chatFormat } from '../format/chat-format.js';
+import { formatContext } from '../format/response-format.js';
 import { respondJson } from '../generation/respond-json.js';
 import { respondStream } from '../generation/respond-stream.js';
 import { startGeneration } from '../generation/start-generation.js';
@@ -39,14 +40,9 @@ export function chatCompletionsHandler(ctx: ServerContext): Handler<AppEnv> {
       stream,
     });
     const includeUsage = body.stream_options?.include_usage === true;
-    const format = chatFormat({
-      id: journey.info.requestId,
-      created: Math.floor(journey.info.arrivalEpochMs / 1000),
-      model,
-      includeUsage,
-      logprobs: body.logprobs === true,
-      tokenText: ctx.tokenText,
-    });
+    const format = chatFormat(
+      formatContext(journey, ctx.tokenText, { model, includeUsage, logprobs: body.logprobs === true }),
+    );
     return stream ? respondStream(c, generation, format, includeUsage) : respondJson(c, generation, format);
   };
 }

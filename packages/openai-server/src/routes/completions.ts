@@ -8,6 +8,7 @@ import type { Handler } from 'hono';
 import type { AppEnv } from '../app-env.js';
 import { badRequest } from '../errors.js';
 import { completionFormat } from '../format/completion-format.js';
+import { formatContext } from '../format/response-format.js';
 import { respondJson } from '../generation/respond-json.js';
 import { respondStream } from '../generation/respond-stream.js';
 import { startGeneration } from '../generation/start-generation.js';
@@ -28,23 +29,20 @@ export function completionsHandler(ctx: ServerContext): Handler<AppEnv> {
     const sampling = toSamplingOptions(body, { maxTokens: body.max_tokens, logprobs: body.logprobs });
     const prompts = promptsOf(body.prompt, ctx.engine.tokenizer);
     const stream = body.stream === true;
-    const generation = startGeneration(ctx, c.get('journey'), c.req.raw.signal, {
+    const includeUsage = body.stream_options?.include_usage === true;
+    const journey = c.get('journey');
+    const generation = startGeneration(ctx, journey, c.req.raw.signal, {
       prompts: prompts.map((p) => p.ids),
       sampling,
       model,
       stream,
     });
-    const format = completionFormat({
-      id: c.get('journey').info.requestId,
-      created: Math.floor(c.get('journey').info.arrivalEpochMs / 1000),
-      model,
-      includeUsage: body.stream_options?.include_usage === true,
-      logprobs: body.logprobs !== undefined,
-      tokenText: ctx.tokenText,
-    });
+    const format = completionFormat(
+      formatContext(journey, ctx.tokenText, { model, includeUsage, logprobs: body.logprobs !== undefined }),
+    );
     const echo = body.echo ? (prompt: number) => prompts[prompt]!.text() : undefined;
     return stream
-      ? respondStream(c, generation, format, body.stream_options?.include_usage === true, echo)
+      ? respondStream(c, generation, format, includeUsage, echo)
       : respondJson(c, generation, format, echo);
   };
 }

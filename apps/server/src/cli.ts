@@ -8,7 +8,7 @@
  */
 import { CommanderError } from 'commander';
 import { pino } from 'pino';
-import { EXTENSIONS } from './extensions.js';
+import { EXTENSIONS, type ExtensionPlugins } from './extensions.js';
 import { SERVE_OPTIONS } from './option-specs.js';
 import { buildProgram } from './program.js';
 import { ConfigError, resolveOptions } from './resolve-config.js';
@@ -25,6 +25,7 @@ export async function main(
   const specs = [...SERVE_OPTIONS, ...EXTENSIONS.flatMap((e) => e.options)];
   const program = buildProgram(specs);
   let settings: Record<string, unknown>;
+  let active: ExtensionPlugins[];
   try {
     program.parse(argv);
     settings = resolveOptions(program, specs, env);
@@ -34,6 +35,8 @@ export async function main(
         throw new ConfigError('give the model once: as an argument or --model');
       settings.model = positional;
     }
+    // An extension's settings error (tracing with no endpoint) is a usage error too.
+    active = (await Promise.all(EXTENSIONS.map((e) => e.activate(settings)))).filter((a) => a !== undefined);
   } catch (error) {
     if (error instanceof CommanderError) return error.exitCode === 0 ? 0 : USAGE_ERROR;
     if (error instanceof ConfigError) {
@@ -44,9 +47,6 @@ export async function main(
   }
 
   const logger = pino({ level: settings.logLevel as string });
-  const active = (await Promise.all(EXTENSIONS.map((e) => e.activate(settings)))).filter(
-    (a) => a !== undefined,
-  );
   // The settings were parsed by their options' own parsers, under the same keys startServer takes.
   const server = await startServer({
     ...(settings as StartServerOptions),

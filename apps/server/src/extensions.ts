@@ -10,6 +10,7 @@ import type { ServerPlugin } from '@x/openai-server';
 import type { SchedulerPlugin } from '@x/scheduler';
 import type { OptionSpec } from './option-specs.js';
 import type { ResolvedOptions } from './resolve-config.js';
+import { journeyTracing } from './tracing-flags.js';
 
 /** What an active extension contributes to the server. */
 export interface ExtensionPlugins {
@@ -31,4 +32,4 @@ export interface ServerExtension {
 }
 
 /** The registered extensions (journey tracing adds itself here). */
-export const EXTENSIONS: readonly ServerExtension[] = [];
+export const EXTENSIONS: readonly ServerExtension[] = [journeyTracing];

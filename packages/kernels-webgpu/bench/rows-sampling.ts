@@ -1,6 +1,69 @@
-/** Benchmark rows for the sampling kernels. */
+/**
+ * Benchmark rows for the sampler: vocab 32000 (llama) and 151936 (qwen), one
+ * and 64 sequences; greedy (one pass), temperature only (plus the Gumbel
+ * pass), top-k 50 + top-p 0.9 and top-p 0.95 alone (settled in a gathered
+ * list of the top tokens). Logits are shaped like an LLM's: uniform in
+ * [-4, 4] with 30 tokens raised by 12, so the nucleus is a few dozen tokens.
+ */
+import {
+  createTensor,
+  SamplingKernel,
+  SamplingParamsBuffer,
+  writeTensor,
+  type SamplingParams,
+} from '../dist/index.js';
+import { randomF32, rng } from '../dist/testing/index.js';
 import type { BenchEnv, BenchRow } from './harness.ts';
 
-export async function samplingRows(_env: BenchEnv): Promise<BenchRow[]> {
-  return [];
+const MODES: readonly [string, Omit<SamplingParams, 'seed' | 'step'>][] = [
+  ['greedy', { temperature: 0 }],
+  ['T=0.8', { temperature: 0.8 }],
+  ['T=0.8 top-k 50 top-p 0.9', { temperature: 0.8, topK: 50, topP: 0.9 }],
+  ['T=0.8 top-p 0.95', { temperature: 0.8, topP: 0.95 }],
+];
+
+function peakedLogits(n: number, vocab: number): Float32Array {
+  const random = rng(vocab + n);
+  const x = randomF32(n * vocab, random, 4);
+  for (let r = 0; r < n; r++) for (let j = 0; j < 30; j++) x[r * vocab + Math.floor(random() * vocab)]! += 12;
+  return x;
+}
+
+export async function samplingRows(env: BenchEnv): Promise<BenchRow[]> {
+  const rows: BenchRow[] = [];
+  const kernel = new SamplingKernel(env.ctx);
+  const shapes = env.quick
+    ? [
+        [32000, 1],
+        [32000, 8],
+      ]
+    : [
+        [32000, 1],
+        [32000, 64],
+        [151936, 1],
+        [151936, 64],
+      ];
+  for (const [vocab, n] of shapes as [number, number][]) {
+    const logits = createTensor(env.gpu, 'f32', [n, vocab]);
+    writeTensor(env.gpu, logits, peakedLogits(n, vocab));
+    const out = { tokens: createTensor(env.gpu, 'i32', [n]), logprobs: createTensor(env.gpu, 'f32', [n]) };
+    const params = new SamplingParamsBuffer(env.gpu, n);
+    for (const [name, mode] of MODES) {
+      params.write(Array.from({ length: n }, (_, i) => ({ ...mode, seed: i, step: 0 })));
+      // Few calls for the slow rows (tens of ms each on lavapipe).
+      const calls = env.quick ? 2 : n * vocab > 1e6 ? 3 : 20;
+      const us = await env.time((rec) => kernel.record(rec, logits, params.tensor, out, n, vocab), calls);
+      rows.push({
+        kernel: `sample ${name}`,
+        shape: `${n}×${vocab}`,
+        usPerCall: us,
+        bytes: 4 * n * (vocab + 2),
+        flops: 0,
+      });
+    }
+    for (const t of [logits, out.tokens, out.logprobs]) t.buffer.destroy();
+    params.destroy();
+  }
+  kernel.destroy();
+  return rows;
 }

@@ -149,6 +149,39 @@ describe('SamplingKernel', () => {
   });
 
   test.each([
+    [512, 0.9],
+    [32000, 0.95],
+  ])('top-p alone on peaked logits (nucleus within the gathered list), vocab %i', async (vocab, topP) => {
+    // As LLM logits look: a few dozen strong candidates over a flat tail, so
+    // the nucleus lies within the ~128 gathered tokens.
+    const rows = 12;
+    const logits = makeLogits(rows, vocab, 21, 4);
+    const random = rng(22);
+    for (let r = 0; r < rows; r++)
+      for (let j = 0; j < 30; j++) logits[r * vocab + Math.floor(random() * vocab)]! += 12;
+    const params = batch(rows, (i) => ({
+      temperature: 0.7,
+      topP,
+      minP: [0, 0.1][i % 2],
+      numLogprobs: i % 4,
+    }));
+    expect(await check(logits, params)).toBeLessThanOrEqual(1);
+  });
+
+  test('heavy ties overflow the gathered list and fall back to the full search', async () => {
+    // Three distinct logits: every top set is over a thousand tokens.
+    const vocab = 4096;
+    const logits = makeLogits(12, vocab, 33, 1, 1);
+    const params = batch(12, (i) => ({
+      temperature: [0, 1][i % 2]!,
+      topK: [5, 0, 300][i % 3],
+      topP: [1, 0.5][(i >> 1) % 2],
+      numLogprobs: 20,
+    }));
+    expect(await check(logits, params)).toBe(0);
+  });
+
+  test.each([
     [32000, 12],
     [151936, 4],
     [1001, 16],
@@ -209,7 +242,7 @@ describe('SamplingKernel', () => {
   });
 
   test('a smaller workgroup (vocab below it too) gives the same results', async () => {
-    const small = new SamplingKernel(f.ctx, { workgroupSize: 32 });
+    const small = new SamplingKernel(f.ctx, { workgroupSize: 64 });
     for (const vocab of [20, 700]) {
       const logits = makeLogits(8, vocab, vocab, 3, vocab === 20 ? 2 : 0);
       const params = batch(8, (i) => ({ temperature: i % 3, topK: 3 * (i % 2), topP: 0.9, numLogprobs: 20 }));

@@ -1,10 +1,19 @@
 // Sampling from logits: one workgroup per sequence. Greedy (argmax, ties to
 // the lowest id) when temperature < 1e-5; otherwise top-k, top-p and min-p
-// filters as thresholds on the logit order (found by sampling_search.wgsl,
-// no sort) and a Gumbel-max draw from the kept tokens with Philox noise keyed
-// by (seed, step), so a request's draw never depends on its batch neighbours.
-// Log-probabilities are those of log_softmax(logits), before any filter.
-// sampling_philox.wgsl and sampling_search.wgsl are appended to this file.
+// filters as thresholds on the logit order and a Gumbel-max draw from the
+// kept tokens with Philox noise keyed by (seed, step), so a request's draw
+// never depends on its batch neighbours. Log-probabilities are those of
+// log_softmax(logits), before any filter.
+//
+// No sort of the vocabulary. Pass 1 gives max, argmax, log-sum-exp and each
+// thread's largest logit. When at most WG tokens are needed (top-k <= WG,
+// top-n), the needed-th largest of those per-thread maxima bounds the top
+// set from below, one pass gathers that set (usually barely larger) into
+// workgroup memory, and top-k, top-p, top-n and the draw run there
+// (sampling_top.wgsl, sampling_draw.wgsl). Otherwise (large k, top-p
+// without top-k, or a gathered set over WG, e.g. from many ties) thresholds
+// come from a multiway bisection over the row (sampling_search.wgsl).
+// These files and sampling_philox.wgsl are appended to this one.
 //
 // Bindings (group 0):
 //   0 params        uniform Params
@@ -20,8 +29,6 @@ override WG: u32 = 256u;
 const GREEDY_BELOW: f32 = 1e-5;
 const MAX_TOP: u32 = 20u;
 const FLT_MAX: f32 = 0x1.fffffep+127f;
-// Third counter word: keeps these draws apart from any other use of the seed.
-const SALT: u32 = 0x73616d70u;
 
 struct Params {
   num_seqs: u32,
@@ -29,6 +36,10 @@ struct Params {
   top_cols: u32,
   // Workgroups along x; sequence = y * groups_x + x.
   groups_x: u32,
+  // WG / 2, the first stride of every reduction tree. A run-time value keeps
+  // the trees loops: unrolled, their barriers make lavapipe's JIT compile
+  // (LLVM coroutines) take tens of seconds instead of well under one.
+  half_wg: u32,
 }
 
 struct SeqParams {
@@ -55,19 +66,18 @@ var<private> g_row: u32;
 var<private> g_max: f32;
 var<private> g_inv_t: f32;
 
-// Reduction scratch shared by every pass (and by search()): per-thread
-// columns, column c at [c * WG, (c + 1) * WG).
+// Reduction scratch shared by every pass: per-thread columns, column c at
+// [c * WG, (c + 1) * WG).
 var<workgroup> wf: array<f32, COLS * WG>;
 var<workgroup> wu: array<u32, 3 * WG>;
-var<workgroup> top_count: atomic<u32>;
-var<workgroup> top_key: array<u32, MAX_TOP>;
-var<workgroup> top_id: array<u32, MAX_TOP>;
 
 struct RowStats {
   max_key: u32,
   argmax: u32,
   min_key: u32,
   lse: f32,
+  // sum of exp((l - max) / T) over the row, when asked for (else 0).
+  total_t: f32,
 }
 
 fn neg_inf() -> f32 {
@@ -79,14 +89,22 @@ fn logprob_of(key: u32, lse: f32) -> f32 {
   return select(neg_inf(), value_of(key) - lse, is_finite_key(key));
 }
 
+// Unnormalised probability after temperature: exp((l - max) / T).
+fn mass(key: u32) -> f32 {
+  return select(0.0, exp((value_of(key) - g_max) * g_inv_t), is_finite_key(key));
+}
+
 // Pass 1: the largest key and its lowest id, the smallest key, and the
-// log-sum-exp of the finite logits (online max and rescaled sum).
-fn row_stats(tid: u32) -> RowStats {
+// log-sum-exp of the finite logits (online max and rescaled sums; also at
+// temperature when `with_t`). Leaves each thread's largest key in
+// list_key[tid] for gather_top().
+fn row_stats(tid: u32, with_t: bool) -> RowStats {
   var kmax = 0u;
   var arg = 0xffffffffu;
   var kmin = 0xffffffffu;
   var m = -FLT_MAX;
   var s = 0.0;
+  var s_t = 0.0;
   for (var i = tid; i < params.vocab; i += WG) {
     let l = logits[g_row + i];
     let k = key_of(l);
@@ -98,18 +116,26 @@ fn row_stats(tid: u32) -> RowStats {
     if (is_finite_key(k)) {
       if (l > m) {
         s = s * exp(m - l) + 1.0;
+        if (with_t) {
+          s_t = s_t * exp((m - l) * g_inv_t) + 1.0;
+        }
         m = l;
       } else {
         s += exp(l - m);
+        if (with_t) {
+          s_t += exp((l - m) * g_inv_t);
+        }
       }
     }
   }
+  list_key[tid] = kmax;
   wu[tid] = kmax;
   wu[WG + tid] = arg;
   wu[2u * WG + tid] = kmin;
   wf[tid] = m;
   wf[WG + tid] = s;
-  for (var stride = WG / 2u; stride > 0u; stride >>= 1u) {
+  wf[2u * WG + tid] = s_t;
+  for (var stride = params.half_wg; stride > 0u; stride >>= 1u) {
     workgroupBarrier();
     if (tid < stride) {
       let o = tid + stride;
@@ -120,110 +146,18 @@ fn row_stats(tid: u32) -> RowStats {
       wu[2u * WG + tid] = min(wu[2u * WG + tid], wu[2u * WG + o]);
       let mm = max(wf[tid], wf[o]);
       wf[WG + tid] = wf[WG + tid] * exp(wf[tid] - mm) + wf[WG + o] * exp(wf[o] - mm);
+      if (with_t) {
+        let t = 2u * WG + tid;
+        wf[t] = wf[t] * exp((wf[tid] - mm) * g_inv_t) + wf[t + stride] * exp((wf[o] - mm) * g_inv_t);
+      }
       wf[tid] = mm;
     }
   }
   workgroupBarrier();
-  let stats = RowStats(wu[0], wu[WG], wu[2u * WG], wf[0] + log(wf[WG]));
+  let stats = RowStats(wu[0], wu[WG], wu[2u * WG], wf[0] + log(wf[WG]), wf[2u * WG]);
   // Every thread has its copy before the scratch is reused.
   workgroupBarrier();
   return stats;
-}
-
-// Keeps tokens with key >= max(top-k, top-p thresholds) and (l - m) / T >=
-// ln(min_p), then returns argmax over them of (l - m) / T - ln(E), E ~ Exp(1)
-// from Philox at counter (id / 4, step, SALT, 0), word id % 4 (ties: lower id).
-fn sample_token(tid: u32, sp: SeqParams, stats: RowStats) -> u32 {
-  g_max = value_of(stats.max_key);
-  g_inv_t = 1.0 / sp.temperature;
-  var thr = stats.min_key;
-  if (sp.top_k > 0 && u32(sp.top_k) < params.vocab) {
-    thr = search(tid, KIND_COUNT, 0u, stats.min_key, stats.max_key, f32(sp.top_k), false).key;
-  }
-  if (sp.top_p < 1.0) {
-    thr = search(tid, KIND_MASS, thr, thr, stats.max_key, sp.top_p, true).key;
-  }
-  let log_min_p = select(-FLT_MAX, log(sp.min_p), sp.min_p > 0.0);
-  let seed = vec2u(sp.seed_lo, sp.seed_hi);
-  var best = -FLT_MAX;
-  var best_id = 0xffffffffu;
-  for (var g = tid; g * 4u < params.vocab; g += WG) {
-    var z = vec4f();
-    var keep = 0u;
-    for (var j = 0u; j < 4u; j++) {
-      let i = g * 4u + j;
-      if (i < params.vocab) {
-        let l = logits[g_row + i];
-        let k = key_of(l);
-        z[j] = (l - g_max) * g_inv_t;
-        keep |= u32(k >= thr && is_finite_key(k) && z[j] >= log_min_p) << j;
-      }
-    }
-    if (keep != 0u) {
-      let r = philox4x32(vec4u(g, sp.step, SALT, 0u), seed);
-      for (var j = 0u; j < 4u; j++) {
-        if ((keep & (1u << j)) != 0u) {
-          let score = z[j] - log(exponential(r[j]));
-          if (score > best) {
-            best = score;
-            best_id = g * 4u + j;
-          }
-        }
-      }
-    }
-  }
-  wf[tid] = best;
-  wu[tid] = best_id;
-  for (var stride = WG / 2u; stride > 0u; stride >>= 1u) {
-    workgroupBarrier();
-    if (tid < stride) {
-      let o = tid + stride;
-      if (wf[o] > wf[tid] || (wf[o] == wf[tid] && wu[o] < wu[tid])) {
-        wf[tid] = wf[o];
-        wu[tid] = wu[o];
-      }
-    }
-  }
-  workgroupBarrier();
-  let token = select(wu[0], stats.argmax, wu[0] == 0xffffffffu);
-  workgroupBarrier();
-  return token;
-}
-
-// The n most likely tokens: the n-th largest key by a count search, then
-// (only when that key is tied past n) the lowest ids of the tie by a second
-// search; the n tokens are gathered and placed by rank.
-fn top_n(tid: u32, seq: u32, n: u32, stats: RowStats) {
-  let f = search(tid, KIND_COUNT, 0u, stats.min_key, stats.max_key, f32(n), false);
-  var id_max = 0xffffffffu;
-  if (f.need < f.at) {
-    id_max = ~search(tid, KIND_TIES, f.key, ~(params.vocab - 1u), 0xffffffffu, f.need, false).key;
-  }
-  if (tid == 0u) {
-    atomicStore(&top_count, 0u);
-  }
-  workgroupBarrier();
-  for (var i = tid; i < params.vocab; i += WG) {
-    let k = key_of(logits[g_row + i]);
-    if (k > f.key || (k == f.key && i <= id_max)) {
-      let slot = atomicAdd(&top_count, 1u);
-      if (slot < MAX_TOP) {
-        top_key[slot] = k;
-        top_id[slot] = i;
-      }
-    }
-  }
-  workgroupBarrier();
-  if (tid < n) {
-    let k = top_key[tid];
-    let id = top_id[tid];
-    var rank = 0u;
-    for (var j = 0u; j < n; j++) {
-      rank += u32(top_key[j] > k || (top_key[j] == k && top_id[j] < id));
-    }
-    top_ids[seq * params.top_cols + rank] = i32(id);
-    top_logprobs[seq * params.top_cols + rank] = logprob_of(k, stats.lse);
-  }
 }
 
 @compute @workgroup_size(WG)
@@ -234,14 +168,38 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_index) tid:
   }
   let sp = seqs[seq];
   g_row = seq * params.vocab;
-  let stats = row_stats(tid);
-  var token = stats.argmax;
-  if (sp.temperature >= GREEDY_BELOW) {
-    token = sample_token(tid, sp, stats);
-  }
+  g_inv_t = 1.0 / sp.temperature;
+  let sampling = sp.temperature >= GREEDY_BELOW;
+  let top_k = select(0u, u32(sp.top_k), sp.top_k > 0 && u32(sp.top_k) < params.vocab);
+  // Top-p alone: a list of the top WG / 2 or so usually holds the nucleus,
+  // which the row total at temperature tells.
+  let top_p_only = sampling && top_k == 0u && sp.top_p < 1.0;
+  let stats = row_stats(tid, top_p_only);
+  g_max = value_of(stats.max_key);
   let n = min(min(sp.num_top, params.top_cols), min(params.vocab, MAX_TOP));
+  let for_sampling = select(select(0u, WG / 2u, top_p_only), top_k, top_k > 0u);
+  let wanted = max(select(0u, for_sampling, sampling), n);
+  var listed = false;
+  if (wanted > 0u && wanted <= WG) {
+    listed = gather_top(tid, wanted);
+  }
+  var c = ListCut(0u, 0u, false);
+  if (sampling && listed && (top_k > 0u || top_p_only)) {
+    c = list_cut(tid, sp, top_k, stats.total_t);
+  }
+  // Whatever the list did not settle is searched for over the row.
+  let by_row = sampling && !c.ok;
+  let needs = Needs(by_row && top_k > 0u, by_row && (sp.top_p < 1.0), n > 0u && !listed);
+  let t = thresholds(tid, sp, stats, top_k, n, needs);
+  var token = stats.argmax;
+  if (sampling) {
+    token = draw(tid, sp, c, t.sample, stats.argmax);
+  }
+  if (needs.top_n) {
+    gather_top_n(tid, t.top_n, t.tie_id_max, n);
+  }
   if (n > 0u) {
-    top_n(tid, seq, n, stats);
+    top_from_list(tid, seq, n, stats.lse);
   }
   if (tid == 0u) {
     tokens[seq] = i32(token);

@@ -37,6 +37,30 @@ struct Found {
   at: f32,
 }
 
+struct Query {
+  kind: u32,
+  aux: u32,
+  lo: u32,
+  hi: u32,
+  goal: f32,
+  relative: bool,
+}
+
+// Which thresholds must come from a search over the row.
+struct Needs {
+  top_k: bool,
+  top_p: bool,
+  top_n: bool,
+}
+
+struct Thresholds {
+  // Keys below it are not sampled (top-k and top-p).
+  sample: u32,
+  // The n-th largest key, and the largest id taken from its tie.
+  top_n: Found,
+  tie_id_max: u32,
+}
+
 struct Weighed {
   ok: bool,
   coord: u32,
@@ -76,7 +100,7 @@ fn weigh(kind: u32, i: u32, aux: u32) -> Weighed {
 
 // Sums the COLS columns of wf over the workgroup into wf[c * WG].
 fn reduce_columns(tid: u32) {
-  for (var stride = WG / 2u; stride > 0u; stride >>= 1u) {
+  for (var stride = params.half_wg; stride > 0u; stride >>= 1u) {
     workgroupBarrier();
     for (var j = tid; j < COLS * stride; j += WG) {
       let c = j / stride;
@@ -89,7 +113,7 @@ fn reduce_columns(tid: u32) {
 
 // Min of wu[0, WG) into wu[0], max of wu[WG, 2 WG) into wu[WG].
 fn reduce_min_max(tid: u32) {
-  for (var stride = WG / 2u; stride > 0u; stride >>= 1u) {
+  for (var stride = params.half_wg; stride > 0u; stride >>= 1u) {
     workgroupBarrier();
     if (tid < stride) {
       wu[tid] = min(wu[tid], wu[tid + stride]);
@@ -133,15 +157,17 @@ fn narrow(kind: u32, rel_min: u32, rel_max: u32) {
   }
 }
 
-// The largest coordinate C in [lo, hi] such that the eligible elements with
+// The largest coordinate C in [q.lo, q.hi] such that the eligible elements with
 // coordinate >= C weigh >= goal (>= goal * total when `relative`), given that
 // those above hi weigh less. Each round is one pass over the row: cumulative
 // weights, minima and maxima per bucket of 2^shift coordinates, all in
 // registers; then the interval shrinks to the picked bucket's [min, max].
 // Workgroup-uniform; uses wf and wu as scratch.
-fn search(tid: u32, kind: u32, aux: u32, lo: u32, hi: u32, goal: f32, relative: bool) -> Found {
+fn search(tid: u32, q: Query) -> Found {
+  let kind = q.kind;
+  let aux = q.aux;
   if (tid == 0u) {
-    st = SearchState(lo, hi, goal, u32(relative), 0u, 0u, 0.0, 0.0);
+    st = SearchState(q.lo, q.hi, q.goal, u32(q.relative), 0u, 0u, 0.0, 0.0);
   }
   loop {
     let s = workgroupUniformLoad(&st);
@@ -197,4 +223,49 @@ fn search(tid: u32, kind: u32, aux: u32, lo: u32, hi: u32, goal: f32, relative: 
     }
   }
   return workgroupUniformLoad(&found);
+}
+
+// Runs the searches `needs` asks for, in order: top-k (count), top-p (mass
+// over the top-k set), top-n (count) and, when the n-th key is tied past n,
+// the lowest ids of its tie. One call site for search(): the shader is
+// JIT-compiled on the CPU by lavapipe, where every inlined copy costs
+// seconds. Workgroup-uniform.
+fn thresholds(tid: u32, sp: SeqParams, stats: RowStats, top_k: u32, n: u32, needs: Needs) -> Thresholds {
+  // Separate variables: control flow may depend only on uniform ones.
+  var sample = stats.min_key;
+  var top_n = Found(0u, 0.0, 0.0);
+  var tie_id_max = 0xffffffffu;
+  var step = 0u;
+  loop {
+    if (step == 0u && !needs.top_k) {
+      step = 1u;
+    }
+    if (step == 1u && !needs.top_p) {
+      step = 2u;
+    }
+    if ((step == 2u && !needs.top_n) || (step == 3u && top_n.need >= top_n.at)) {
+      step = 4u;
+    }
+    if (step >= 4u) {
+      break;
+    }
+    var q = Query(KIND_COUNT, 0u, stats.min_key, stats.max_key, f32(top_k), false);
+    if (step == 1u) {
+      q = Query(KIND_MASS, sample, sample, stats.max_key, sp.top_p, true);
+    } else if (step == 2u) {
+      q.goal = f32(n);
+    } else if (step == 3u) {
+      q = Query(KIND_TIES, top_n.key, ~(params.vocab - 1u), 0xffffffffu, top_n.need, false);
+    }
+    let f = search(tid, q);
+    if (step < 2u) {
+      sample = f.key;
+    } else if (step == 2u) {
+      top_n = f;
+    } else {
+      tie_id_max = ~f.key;
+    }
+    step++;
+  }
+  return Thresholds(sample, top_n, tie_id_max);
 }

@@ -2,7 +2,8 @@
  * The server's request-hook API, as `@x/openai-server` defines it. Declared
  * here structurally so `@x/tracing` compiles and runs without the server
  * package (the plugin is just as usable behind any HTTP layer that calls
- * these hooks); a `ServerPlugin` from here is assignable to the server's.
+ * these hooks); a `ServerPlugin` from here is assignable to the server's,
+ * which the tests check by handing one to the real `createApp`.
  * @module
  */
 

@@ -140,8 +140,9 @@ describe('a failing exporter never fails or slows a request', () => {
     const tracing = createJourneyTracing({ tracerProvider: provider });
     const { base, traced } = await paired(tracing, `fault-${label}`);
     expect(tracing.pendingRequests).toBe(0);
-    // Within noise: a request held up by the exporter would take seconds, not a few ms more.
-    expect(median(traced)).toBeLessThan(median(base) * 1.5 + 20);
+    // A request held up by the exporter would wait for its timeout (10 s) or retries: seconds. The
+    // bound is loose because CI shares 2 cores with every package's tests; the bench measures the cost.
+    expect(median(traced)).toBeLessThan(median(base) * 2 + 1000);
     const started = performance.now();
     await tracing.shutdown(200);
     await Promise.race([provider.shutdown(), new Promise((resolve) => setTimeout(resolve, 200))]);

@@ -7,13 +7,14 @@
 //
 // No sort of the vocabulary. Pass 1 gives max, argmax, log-sum-exp and each
 // thread's largest logit. When at most WG tokens are needed (top-k <= WG,
-// top-n), the needed-th largest of those per-thread maxima bounds the top
-// set from below, one pass gathers that set (usually barely larger) into
-// workgroup memory, and top-k, top-p, top-n and the draw run there
-// (sampling_top.wgsl, sampling_draw.wgsl). Otherwise (large k, top-p
-// without top-k, or a gathered set over WG, e.g. from many ties) thresholds
-// come from a multiway bisection over the row (sampling_search.wgsl).
-// These files and sampling_philox.wgsl are appended to this one.
+// top-n, or WG / 2 to try top-p alone), the needed-th largest of those
+// per-thread maxima bounds the top set from below, one pass gathers that
+// set (usually barely larger) into workgroup memory, sorted, and top-k,
+// top-p (if its nucleus ends inside), top-n and the draw run there
+// (sampling_top.wgsl, sampling_draw.wgsl). What that does not settle (large
+// k, a wide nucleus, a gathered set over WG from many ties) comes from a
+// multiway bisection over the row (sampling_search.wgsl), and the draw then
+// runs over the row. These files and sampling_philox.wgsl are appended.
 //
 // Bindings (group 0):
 //   0 params        uniform Params
@@ -78,6 +79,21 @@ struct RowStats {
   lse: f32,
   // sum of exp((l - max) / T) over the row, when asked for (else 0).
   total_t: f32,
+}
+
+// Orders floats as unsigned integers: key(a) < key(b) iff a < b (and -0 < +0).
+fn key_of(x: f32) -> u32 {
+  let b = bitcast<u32>(x);
+  return select(b | 0x80000000u, ~b, (b >> 31u) != 0u);
+}
+
+fn value_of(key: u32) -> f32 {
+  return bitcast<f32>(select(~key, key & 0x7fffffffu, (key >> 31u) != 0u));
+}
+
+// -inf has key 0x007fffff; +inf and NaN are not supported inputs.
+fn is_finite_key(key: u32) -> bool {
+  return key > 0x007fffffu;
 }
 
 fn neg_inf() -> f32 {
@@ -177,14 +193,15 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_index) tid:
   let stats = row_stats(tid, top_p_only);
   g_max = value_of(stats.max_key);
   let n = min(min(sp.num_top, params.top_cols), min(params.vocab, MAX_TOP));
-  let for_sampling = select(select(0u, WG / 2u, top_p_only), top_k, top_k > 0u);
-  let wanted = max(select(0u, for_sampling, sampling), n);
+  let sample_want = select(select(0u, WG / 2u, top_p_only), top_k, top_k > 0u);
+  let sample_listed = sampling && sample_want > 0u && sample_want <= WG;
+  let wanted = max(select(0u, sample_want, sample_listed), n);
   var listed = false;
-  if (wanted > 0u && wanted <= WG) {
+  if (wanted > 0u) {
     listed = gather_top(tid, wanted);
   }
   var c = ListCut(0u, 0u, false);
-  if (sampling && listed && (top_k > 0u || top_p_only)) {
+  if (sample_listed && listed) {
     c = list_cut(tid, sp, top_k, stats.total_t);
   }
   // Whatever the list did not settle is searched for over the row.
@@ -205,8 +222,8 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_index) tid:
     tokens[seq] = i32(token);
     logprobs[seq] = logprob_of(key_of(logits[g_row + token]), stats.lse);
   }
-  for (var c = n + tid; c < params.top_cols; c += WG) {
-    top_ids[seq * params.top_cols + c] = -1;
-    top_logprobs[seq * params.top_cols + c] = neg_inf();
+  for (var col = n + tid; col < params.top_cols; col += WG) {
+    top_ids[seq * params.top_cols + col] = -1;
+    top_logprobs[seq * params.top_cols + col] = neg_inf();
   }
 }

@@ -70,30 +70,13 @@ struct Weighed {
 var<workgroup> st: SearchState;
 var<workgroup> found: Found;
 
-// Orders floats as unsigned integers: key(a) < key(b) iff a < b (and -0 < +0).
-fn key_of(x: f32) -> u32 {
-  let b = bitcast<u32>(x);
-  return select(b | 0x80000000u, ~b, (b >> 31u) != 0u);
-}
-
-fn value_of(key: u32) -> f32 {
-  return bitcast<f32>(select(~key, key & 0x7fffffffu, (key >> 31u) != 0u));
-}
-
-// -inf has key 0x007fffff; +inf and NaN are not supported inputs.
-fn is_finite_key(key: u32) -> bool {
-  return key > 0x007fffffu;
-}
-
 fn weigh(kind: u32, i: u32, aux: u32) -> Weighed {
-  let l = logits[g_row + i];
-  let key = key_of(l);
+  let key = key_of(logits[g_row + i]);
   if (kind == KIND_COUNT) {
     return Weighed(true, key, 1.0);
   }
   if (kind == KIND_MASS) {
-    let w = select(0.0, exp((l - g_max) * g_inv_t), is_finite_key(key));
-    return Weighed(key >= aux, key, w);
+    return Weighed(key >= aux, key, mass(key));
   }
   return Weighed(key == aux, ~i, 1.0);
 }

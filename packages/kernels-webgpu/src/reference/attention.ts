@@ -110,7 +110,8 @@ export interface PagedBatch extends PagedAttentionRefInputs {
  */
 export function randomPagedBatch(spec: PagedBatchSpec, random: () => number): PagedBatch {
   const { seqs, numHeads, numKvHeads, headDim, blockSize } = spec;
-  const uniform = (n: number, scale = 1) => Float32Array.from({ length: n }, () => (random() * 2 - 1) * scale);
+  const uniform = (n: number, scale = 1) =>
+    Float32Array.from({ length: n }, () => (random() * 2 - 1) * scale);
   const blocksOf = seqs.map((s) => Math.ceil(s.contextLen / blockSize));
   const numBlocks = blocksOf.reduce((a, b) => a + b, 0) + 1;
   const tableStride = spec.tableStride ?? Math.max(...blocksOf) + 1;
@@ -159,7 +160,10 @@ export function selectSeqs(batch: PagedBatch, pick: readonly number[]): PagedBat
     const [from, to] = [batch.queryStart[s]!, batch.queryStart[s + 1]!];
     queryStart[i + 1] = queryStart[i]! + to - from;
     q.push(...batch.q.subarray(from * rowLen, to * rowLen));
-    blockTables.set(batch.blockTables.subarray(s * batch.tableStride, (s + 1) * batch.tableStride), i * batch.tableStride);
+    blockTables.set(
+      batch.blockTables.subarray(s * batch.tableStride, (s + 1) * batch.tableStride),
+      i * batch.tableStride,
+    );
   });
   return {
     ...batch,

@@ -130,7 +130,9 @@ export class PagedAttentionKernel {
     const scratch = this.#ensureScratch(dims.numSeqs * slots);
     const tiles = dims.numSeqs + Math.floor(dims.numTokens / this.tileTokens);
     if (tiles > MAX_GROUPS_PER_DIM)
-      throw new Error(`paged attention: ${tiles} tiles exceed ${MAX_GROUPS_PER_DIM} workgroups; split the batch`);
+      throw new Error(
+        `paged attention: ${tiles} tiles exceed ${MAX_GROUPS_PER_DIM} workgroups; split the batch`,
+      );
     const scale = options.scale ?? 1 / Math.sqrt(this.headDim);
     const tensors = [t.q, t.kCache, t.vCache, t.queryStart, t.contextLens, t.blockTables, t.out, scratch];
     const dispatch = (kernel: Kernel, x: number, y: number, z: number) => {
@@ -186,7 +188,11 @@ export class PagedAttentionKernel {
 
   #newScratch(bytes: number): GpuTensor {
     const size = alignTo(bytes, 256);
-    const buffer = this.#ctx.gpu.device.createBuffer({ label: 'attention:partials', size, usage: TENSOR_USAGE });
+    const buffer = this.#ctx.gpu.device.createBuffer({
+      label: 'attention:partials',
+      size,
+      usage: TENSOR_USAGE,
+    });
     return { buffer, offset: 0, dtype: 'f32', shape: [size / 4], byteLength: size };
   }
 }

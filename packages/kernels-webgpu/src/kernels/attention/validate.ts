@@ -48,8 +48,11 @@ export function checkPagedAttention(
   const want = (name: keyof PagedAttentionTensors, dtype: string, shape: readonly (number | undefined)[]) => {
     const x = t[name];
     const ok =
-      x.dtype === dtype && x.shape.length === shape.length && shape.every((d, i) => d === undefined || d === x.shape[i]);
-    if (!ok) fail(`want ${name} ${dtype}[${shape.map((d) => d ?? '*').join(', ')}], got ${describe(name, x)}`);
+      x.dtype === dtype &&
+      x.shape.length === shape.length &&
+      shape.every((d, i) => d === undefined || d === x.shape[i]);
+    if (!ok)
+      fail(`want ${name} ${dtype}[${shape.map((d) => d ?? '*').join(', ')}], got ${describe(name, x)}`);
     return x.shape;
   };
   const [numTokens] = want('q', 'f32', [undefined, numHeads, headDim]) as [number];
@@ -62,12 +65,15 @@ export function checkPagedAttention(
   want('vCache', 'f32', [numBlocks, numKvHeads, blockSize, headDim]);
   const [starts] = want('queryStart', 'i32', [undefined]) as [number];
   const numSeqs = starts - 1;
-  if (numSeqs < 1) fail(`queryStart needs numSeqs + 1 >= 2 entries, got ${describe('queryStart', t.queryStart)}`);
-  if (numTokens < numSeqs) fail(`every sequence needs a query token: ${numSeqs} sequences, ${numTokens} tokens`);
+  if (numSeqs < 1)
+    fail(`queryStart needs numSeqs + 1 >= 2 entries, got ${describe('queryStart', t.queryStart)}`);
+  if (numTokens < numSeqs)
+    fail(`every sequence needs a query token: ${numSeqs} sequences, ${numTokens} tokens`);
   want('contextLens', 'i32', [numSeqs]);
   const [, tableStride] = want('blockTables', 'i32', [numSeqs, undefined]) as [number, number];
   for (const name of ['q', 'kCache', 'vCache', 'queryStart', 'contextLens', 'blockTables'] as const) {
-    if (t[name].buffer === t.out.buffer) fail(`out shares its buffer with ${name}; it needs a buffer of its own`);
+    if (t[name].buffer === t.out.buffer)
+      fail(`out shares its buffer with ${name}; it needs a buffer of its own`);
   }
   return { numTokens, numSeqs, blockSize, tableStride };
 }

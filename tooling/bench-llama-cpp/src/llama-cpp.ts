@@ -6,11 +6,12 @@
  */
 import { readFileSync } from 'node:fs';
 import { getLlama, LlamaLogLevel, type LlamaContextSequence, type Token } from 'node-llama-cpp';
-import type {
-  BatchRun,
-  BatchTiming,
-  LlamaCppAnswer,
-  LlamaCppJob,
+import {
+  BatchRecorder,
+  type BatchRun,
+  type BatchTiming,
+  type LlamaCppAnswer,
+  type LlamaCppJob,
 } from '../../../packages/engine/bench/protocol.ts';
 
 /** The node-llama-cpp version installed beside this package. */
@@ -55,23 +56,17 @@ export async function runLlamaCpp(job: LlamaCppJob): Promise<LlamaCppAnswer> {
 async function runBatch(all: readonly LlamaContextSequence[], run: BatchRun): Promise<BatchTiming> {
   const sequences = all.slice(0, run.prompts.length);
   await Promise.all(sequences.map((s) => s.clearHistory()));
-  const firstTokenMs = sequences.map(() => NaN);
-  let lastTokenMs = 0;
-  const t0 = performance.now();
-  const tokens = await Promise.all(
+  const recorder = new BatchRecorder(sequences.length);
+  await Promise.all(
     sequences.map(async (sequence, i) => {
-      const out: number[] = [];
+      let left = run.maxTokens;
       const prompt = run.prompts[i] as Token[];
       // Greedy; yieldEogToken keeps generating past EOS, like ignore_eos.
       for await (const token of sequence.evaluate(prompt, { temperature: 0, yieldEogToken: true })) {
-        const t = performance.now() - t0;
-        if (out.length === 0) firstTokenMs[i] = t;
-        lastTokenMs = Math.max(lastTokenMs, t);
-        out.push(token);
-        if (out.length === run.maxTokens) break;
+        recorder.tokens(i, [token]);
+        if (--left === 0) break;
       }
-      return out;
     }),
   );
-  return { firstTokenMs, lastTokenMs, tokens };
+  return recorder.finish();
 }

@@ -7,7 +7,7 @@
 import { loadShader, type Kernel, type KernelContext, type Recorder } from '../../context.js';
 import { createTensor, type GpuTensor } from '../../tensor.js';
 import { grid2d } from '../grid.js';
-import { MAX_LOGPROBS } from './params.js';
+import { MAX_LOGPROBS, SAMPLING_PARAMS_WORDS } from './params.js';
 
 /** The sampler's WGSL, concatenated (one module; see `sampling.wgsl`). */
 const SHADERS = ['sampling', 'sampling_top', 'sampling_draw', 'sampling_search', 'sampling_philox'];
@@ -76,9 +76,17 @@ export class SamplingKernel {
     numSeqs: number,
     vocab: number,
   ): void {
+    // Robustness is off: a short tensor would be read or written out of bounds.
     const cols = topColumns(out, numSeqs);
-    if (logits.byteLength < numSeqs * vocab * 4) {
-      throw new Error(`logits ${logits.dtype}[${logits.shape}] hold fewer than ${numSeqs}×${vocab} f32`);
+    if (!(vocab >= 1 && vocab < 2 ** 24)) throw new Error(`sampling vocab ${vocab} outside [1, 2^24)`);
+    for (const [name, t, bytes] of [
+      ['logits', logits, numSeqs * vocab * 4],
+      ['params', params, numSeqs * SAMPLING_PARAMS_WORDS * 4],
+      ['tokens', out.tokens, numSeqs * 4],
+      ['logprobs', out.logprobs, numSeqs * 4],
+    ] as const) {
+      if (t.byteLength < bytes)
+        throw new Error(`sampling ${name} ${t.dtype}[${t.shape}]: fewer than ${bytes} bytes`);
     }
     const g = grid2d(numSeqs);
     const p = rec.paramsBase;

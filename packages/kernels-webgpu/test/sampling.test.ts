@@ -263,7 +263,7 @@ describe('SamplingKernel', () => {
     ],
   ])('draw frequencies match the filtered distribution: %s', async (_, p, seedStep) => {
     const vocab = 64;
-    const rows = 4096;
+    const rows = 2048;
     const row = makeLogits(1, vocab, 11, 2);
     const logits = new Float32Array(rows * vocab);
     for (let r = 0; r < rows; r++) logits.set(row, r * vocab);

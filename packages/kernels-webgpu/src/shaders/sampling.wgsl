@@ -69,7 +69,7 @@ var<private> g_inv_t: f32;
 
 // Reduction scratch shared by every pass: per-thread columns, column c at
 // [c * WG, (c + 1) * WG).
-var<workgroup> wf: array<f32, COLS * WG>;
+var<workgroup> wf: array<f32, NB * WG>;
 var<workgroup> wu: array<u32, 3 * WG>;
 
 struct RowStats {

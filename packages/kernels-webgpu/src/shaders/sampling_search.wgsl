@@ -11,7 +11,6 @@
 //   KIND_TIES   coordinate = ~id, weight 1, only keys == aux        (lowest ids of a tie)
 
 const NB: u32 = 16u;
-const COLS: u32 = NB + 1u;
 const KIND_COUNT: u32 = 0u;
 const KIND_MASS: u32 = 1u;
 const KIND_TIES: u32 = 2u;
@@ -19,6 +18,9 @@ const KIND_TIES: u32 = 2u;
 struct SearchState {
   lo: u32,
   hi: u32,
+  // Weight of the eligible elements above hi, carried from round to round
+  // so that later rounds skip them (no exp, no bucket work).
+  above: f32,
   goal: f32,
   // The first round turns a relative goal into goal * total weight.
   relative: u32,
@@ -61,31 +63,14 @@ struct Thresholds {
   tie_id_max: u32,
 }
 
-struct Weighed {
-  ok: bool,
-  coord: u32,
-  w: f32,
-}
-
 var<workgroup> st: SearchState;
 var<workgroup> found: Found;
 
-fn weigh(kind: u32, i: u32, aux: u32) -> Weighed {
-  let key = key_of(logits[g_row + i]);
-  if (kind == KIND_COUNT) {
-    return Weighed(true, key, 1.0);
-  }
-  if (kind == KIND_MASS) {
-    return Weighed(key >= aux, key, mass(key));
-  }
-  return Weighed(key == aux, ~i, 1.0);
-}
-
-// Sums the COLS columns of wf over the workgroup into wf[c * WG].
+// Sums the NB columns of wf over the workgroup into wf[c * WG].
 fn reduce_columns(tid: u32) {
   for (var stride = params.half_wg; stride > 0u; stride >>= 1u) {
     workgroupBarrier();
-    for (var j = tid; j < COLS * stride; j += WG) {
+    for (var j = tid; j < NB * stride; j += WG) {
       let c = j / stride;
       let t = c * WG + j - c * stride;
       wf[t] += wf[t + stride];
@@ -106,25 +91,26 @@ fn reduce_min_max(tid: u32) {
   workgroupBarrier();
 }
 
-// Thread 0: the highest of the `used` buckets whose cumulative weight (wf
-// column b: everything eligible in bucket b or above) reaches the goal.
-// Cumulative sums make W(>= K) the same bits in every round that computes
-// it, so the invariant W(> hi) < goal <= W(>= lo) survives rounding.
+// Thread 0: the highest of the `used` buckets whose cumulative weight
+// (above + wf column b: everything eligible in bucket b or higher) reaches
+// the goal; what lies above it is carried to the next round.
 fn pick_bucket(used: u32) {
   if (st.relative != 0u) {
-    st.goal *= wf[0];
+    st.goal *= st.above + wf[0];
     st.relative = 0u;
   }
   var b = 0u;
   for (var j = used - 1u; j > 0u; j--) {
-    if (wf[j * WG] >= st.goal) {
+    if (st.above + wf[j * WG] >= st.goal) {
       b = j;
       break;
     }
   }
+  let higher = select(0.0, wf[(b + 1u) * WG], b + 1u < NB);
   st.bucket = b;
-  st.need = st.goal - wf[(b + 1u) * WG];
-  st.at = wf[b * WG] - wf[(b + 1u) * WG];
+  st.need = st.goal - (st.above + higher);
+  st.at = wf[b * WG] - higher;
+  st.above += higher;
 }
 
 // Thread 0: finishes on a single coordinate (or a count filled exactly by
@@ -140,17 +126,19 @@ fn narrow(kind: u32, rel_min: u32, rel_max: u32) {
   }
 }
 
-// The largest coordinate C in [q.lo, q.hi] such that the eligible elements with
-// coordinate >= C weigh >= goal (>= goal * total when `relative`), given that
-// those above hi weigh less. Each round is one pass over the row: cumulative
-// weights, minima and maxima per bucket of 2^shift coordinates, all in
-// registers; then the interval shrinks to the picked bucket's [min, max].
-// Workgroup-uniform; uses wf and wu as scratch.
+// The largest coordinate C in [q.lo, q.hi] such that the eligible elements
+// with coordinate >= C weigh >= goal (>= goal * total when `relative`),
+// given that those above q.hi weigh less. Each round is one pass over the
+// row: for the elements inside the interval, cumulative weights, minima and
+// maxima per bucket of 2^shift coordinates, in registers (statically
+// indexed: a dynamic index would send the arrays to memory); then the
+// interval shrinks to the picked bucket's [min, max]. Rounding can leave a
+// later round short of the goal by an ulp: it then takes its lowest bucket,
+// a threshold within rounding of the exact one. Workgroup-uniform; uses wf
+// and wu as scratch.
 fn search(tid: u32, q: Query) -> Found {
-  let kind = q.kind;
-  let aux = q.aux;
   if (tid == 0u) {
-    st = SearchState(q.lo, q.hi, q.goal, u32(q.relative), 0u, 0u, 0.0, 0.0);
+    st = SearchState(q.lo, q.hi, 0.0, q.goal, u32(q.relative), 0u, 0u, 0.0, 0.0);
   }
   loop {
     let s = workgroupUniformLoad(&st);
@@ -161,34 +149,41 @@ fn search(tid: u32, q: Query) -> Found {
     let shift = max(32u - countLeadingZeros(range), 4u) - 4u;
     // Set explicitly: on lavapipe a loop-local array declared without an
     // initializer kept the previous round's values.
-    var cw: array<f32, COLS>;
+    var cw: array<f32, NB>;
     var mn: array<u32, NB>;
     var mx: array<u32, NB>;
-    for (var b = 0u; b < COLS; b++) {
-      cw[b] = 0.0;
-    }
     for (var b = 0u; b < NB; b++) {
+      cw[b] = 0.0;
       mn[b] = 0xffffffffu;
       mx[b] = 0u;
     }
     for (var i = tid; i < params.vocab; i += WG) {
-      let e = weigh(kind, i, aux);
-      if (!e.ok || e.coord < s.lo) {
+      let key = key_of(logits[g_row + i]);
+      var coord = key;
+      var eligible = true;
+      if (q.kind == KIND_MASS) {
+        eligible = key >= q.aux;
+      } else if (q.kind == KIND_TIES) {
+        eligible = key == q.aux;
+        coord = ~i;
+      }
+      if (!eligible || coord < s.lo || coord > s.hi) {
         continue;
       }
-      let rel = e.coord - s.lo;
-      // Bucket index, NB above the interval; compared against every bucket
-      // so that all indexing is static.
-      let bk = select(rel >> shift, NB, rel > range);
-      for (var b = 0u; b < COLS; b++) {
-        cw[b] += select(0.0, e.w, bk >= b);
+      var w = 1.0;
+      if (q.kind == KIND_MASS) {
+        w = mass(key);
       }
+      let rel = coord - s.lo;
+      // Compared against every bucket so that all indexing is static.
+      let bk = rel >> shift;
       for (var b = 0u; b < NB; b++) {
+        cw[b] += select(0.0, w, bk >= b);
         mn[b] = min(mn[b], select(0xffffffffu, rel, bk >= b));
         mx[b] = max(mx[b], select(0u, rel, bk <= b));
       }
     }
-    for (var b = 0u; b < COLS; b++) {
+    for (var b = 0u; b < NB; b++) {
       wf[b * WG + tid] = cw[b];
     }
     reduce_columns(tid);
@@ -197,12 +192,16 @@ fn search(tid: u32, q: Query) -> Found {
     }
     // Only the picked bucket's min and max are reduced: for a non-empty
     // bucket b, min over buckets >= b and max over buckets <= b are its own.
-    let b = workgroupUniformLoad(&st.bucket);
-    wu[tid] = mn[b];
-    wu[WG + tid] = mx[b];
+    let picked = workgroupUniformLoad(&st.bucket);
+    for (var b = 0u; b < NB; b++) {
+      if (b == picked) {
+        wu[tid] = mn[b];
+        wu[WG + tid] = mx[b];
+      }
+    }
     reduce_min_max(tid);
     if (tid == 0u) {
-      narrow(kind, wu[0], wu[WG]);
+      narrow(q.kind, wu[0], wu[WG]);
     }
   }
   return workgroupUniformLoad(&found);

@@ -25,9 +25,9 @@ export type MatmulVariant = 'subgroup' | 'portable';
 
 /**
  * Largest T that takes the GEMV path by default. On lavapipe at 4096² the
- * GEMV (up to 4 activation rows per pass) costs ~1.3-1.5x per extra row while
- * the GEMM's 16-row tile costs the same for any T <= 16; T = 4 is the last
- * row count where the GEMV is still faster for every dtype (docs/matmul.md).
+ * GEMV's cost grows with every activation row while the GEMM's 16-row tile
+ * costs the same for any T <= 16; T = 4 is the last row count where the GEMV
+ * is faster for every dtype (docs/matmul.md).
  */
 export const GEMV_MAX_T = 4;
 

@@ -69,6 +69,7 @@ interface Dispatch {
 
 /** A linear layer kernel. Build once per context; record as often as needed. */
 export class MatmulKernel {
+  /** The kernel family this instance records (see {@link MatmulOptions.variant}). */
   readonly variant: MatmulVariant;
   readonly #ctx: KernelContext;
   readonly #noBias: GpuTensor;

@@ -90,6 +90,8 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
       const ids = scheduler.requestSnapshots().map((s) => s.requestId);
       for (const id of ids) core.finish(id, 'FINISHED_ABORTED', 'engine shut down');
       await core.idle();
+      // A step with no sampled row submits without waiting; let the GPU finish before freeing its buffers.
+      await gpu.device.queue.onSubmittedWorkDone();
       runner.destroy();
       if (ownGpu) gpu.destroy();
     },

@@ -41,7 +41,7 @@ function cases(quick: boolean): Case[] {
     ];
   return [
     ...[512, 2048].flatMap((ctx) => [16, 2048].map((bs) => decode('llama', LLAMA, ctx, bs))),
-    decode('llama', LLAMA, 512, 16, 16),
+    decode('llama', LLAMA, 512, 16, 8),
     decode('gqa-8', GQA, 2048, 16),
     prefill('llama', LLAMA, 512, 2048),
     decode('tiny', TINY, 2048, 16),

@@ -189,3 +189,35 @@ export function uploadPagedBatch(gpu: Gpu, b: PagedBatch): PagedAttentionTensors
     out: createTensor(gpu, 'f32', rows),
   };
 }
+
+/**
+ * The same batch with its cache re-laid out in blocks of `blockSize`, each
+ * sequence's blocks in order (one block per sequence when `blockSize` covers
+ * its context): for checking that paging changes no result.
+ */
+export function withBlockSize(batch: PagedBatch, blockSize: number): PagedBatch {
+  const { numKvHeads, headDim: hd } = batch;
+  const seqs = batch.contextLens.length;
+  const blocksOf = Array.from(batch.contextLens, (n) => Math.ceil(n / blockSize));
+  const tableStride = Math.max(...blocksOf);
+  const numBlocks = blocksOf.reduce((a, b) => a + b, 0);
+  const blockTables = new Int32Array(seqs * tableStride).fill(-1);
+  const kCache = new Float32Array(numBlocks * numKvHeads * blockSize * hd);
+  const vCache = new Float32Array(kCache.length);
+  let next = 0;
+  for (let s = 0; s < seqs; s++) {
+    for (let b = 0; b < blocksOf[s]!; b++) blockTables[s * tableStride + b] = next + b;
+    for (let pos = 0; pos < batch.contextLens[s]!; pos++) {
+      const oldBlock = batch.blockTables[s * batch.tableStride + Math.floor(pos / batch.blockSize)]!;
+      const newBlock = next + Math.floor(pos / blockSize);
+      for (let kh = 0; kh < numKvHeads; kh++) {
+        const from = ((oldBlock * numKvHeads + kh) * batch.blockSize + (pos % batch.blockSize)) * hd;
+        const to = ((newBlock * numKvHeads + kh) * blockSize + (pos % blockSize)) * hd;
+        kCache.set(batch.kCache.subarray(from, from + hd), to);
+        vCache.set(batch.vCache.subarray(from, from + hd), to);
+      }
+    }
+    next += blocksOf[s]!;
+  }
+  return { ...batch, kCache, vCache, blockTables, tableStride, blockSize, numBlocks };
+}

@@ -1,6 +1,7 @@
 // Paged attention, shared part: composed (see kernels/attention/pipelines.ts)
 // after the host's `const` specialisations (HEAD_DIM, GROUP, HEADS,
-// TILE_TOKENS, WG, SINGLE) and before attention_paged.wgsl or attention_merge.wgsl.
+// TILE_TOKENS, WG, DL, KEYS_PER_STEP, SINGLE) and before attention_merge.wgsl
+// or attention_tile.wgsl and an attention body.
 // Bindings shared by both kernels:
 //   0 params         uniform Params
 //   4 query_start    i32 [num_seqs + 1]: sequence s owns query rows query_start[s]..query_start[s+1]-1
@@ -22,6 +23,9 @@ struct Params {
   max_split: u32,
   // Chunk slots per (seq, kv head) in `partials` (the split grid's depth).
   chunk_slots: u32,
+  // KEYS_PER_STEP again, as a value the compiler cannot see: loops bounded by
+  // it stay loops (lavapipe spends tens of ms compiling each unrolled load).
+  keys_per_step: u32,
 }
 
 @group(0) @binding(0) var<uniform> params: Params;
@@ -35,11 +39,11 @@ const NEG_BIG = -3.0e38;
 
 // Keys per chunk of a single-token sequence with `context_len` keys: a
 // function of the sequence alone, so its result never depends on the batch.
-// Rounded to whole lane strides so that only the last chunk is ragged.
+// Rounded to whole steps of the key loop so that only the last chunk is ragged.
 fn chunk_keys(context_len: u32) -> u32 {
   let chunks = min(params.max_split, (context_len + params.chunk_len - 1u) / params.chunk_len);
   let per = (context_len + chunks - 1u) / chunks;
-  return (per + WG - 1u) / WG * WG;
+  return (per + KEYS_PER_STEP - 1u) / KEYS_PER_STEP * KEYS_PER_STEP;
 }
 
 fn num_chunks(context_len: u32) -> u32 {

@@ -8,3 +8,4 @@ export {
   splitChunks,
   type SplitRule,
 } from './split.js';
+export { dimLanes, type AttentionLayout } from './pipelines.js';

@@ -6,20 +6,22 @@
 import type { Kernel, KernelContext, Recorder } from '../../context.js';
 import { alignTo, TENSOR_USAGE, type GpuTensor } from '../../tensor.js';
 import { MAX_GROUPS_PER_DIM } from '../grid.js';
-import { attentionPipeline, type AttentionShape } from './pipelines.js';
+import { attentionPipeline, workgroupBytes, type AttentionLayout, type AttentionShape } from './pipelines.js';
 import { chunkSlots, DEFAULT_MAX_SPLIT, DEFAULT_SPLIT_CHUNK, type SplitRule } from './split.js';
 import { checkPagedAttention, type PagedAttentionTensors } from './validate.js';
 
+/** Widest head the `keys` layout takes by default; wider heads use `dims`. */
+export const KEYS_LAYOUT_MAX_HEAD_DIM = 16;
+
+/** Query rows (tokens × heads of one group) per workgroup by default, by layout. */
+export const DEFAULT_TILE_ROWS = { keys: 16, dims: 8 } as const;
+
 /**
- * Query rows per workgroup by default: 64 / (headDim / 4), at most 16. Each
- * lane keeps rows × headDim floats of queries and outputs; beyond this many
- * lavapipe's shader compiler stops unrolling the per-row loops and the rows
- * spill from registers to indexed memory, which costs more than the shared
- * K/V loads save (measured: docs/attention.md).
+ * Keys per step of the `dims` layout's key loop by default, on the decode
+ * and multi-token paths. Each step costs two workgroup barriers; a
+ * multi-token step's workgroup memory grows with rows × keys.
  */
-export function defaultTileRows(headDim: number): number {
-  return Math.max(1, Math.min(16, Math.floor(256 / headDim)));
-}
+export const DEFAULT_KEYS_PER_STEP = { single: 32, multi: 16 } as const;
 
 /** Head configuration and tuning of a {@link PagedAttentionKernel}. */
 export interface PagedAttentionOptions {
@@ -32,14 +34,18 @@ export interface PagedAttentionOptions {
   readonly splitChunk?: number;
   /** Split rule: most chunks per sequence, default {@link DEFAULT_MAX_SPLIT}; 1 turns splitting off. */
   readonly maxSplit?: number;
+  /** How lanes share the work; default `keys` up to {@link KEYS_LAYOUT_MAX_HEAD_DIM}, else `dims`. */
+  readonly layout?: AttentionLayout;
   /**
-   * Query rows (tokens × heads of one group) a workgroup keeps in registers;
-   * default {@link defaultTileRows}. A group wider than this is spread over
-   * several workgroups, each reading the kv head once.
+   * Query rows (tokens × heads of one group) a workgroup keeps, default
+   * {@link DEFAULT_TILE_ROWS}: each key and value a workgroup loads serves
+   * them all. A group wider than this is spread over several workgroups.
    */
   readonly tileRows?: number;
-  /** Lanes per workgroup; default 8 (one lavapipe SIMD batch), fewer if workgroup memory is short. */
+  /** Lanes per workgroup, a power of two; default 8 (one lavapipe SIMD batch). */
   readonly lanes?: number;
+  /** `dims` layout: keys per step of the key loop, a multiple of lanes; default {@link DEFAULT_KEYS_PER_STEP}. */
+  readonly keysPerStep?: number | { readonly single: number; readonly multi: number };
 }
 
 /** Per-call options of {@link PagedAttentionKernel.record}. */
@@ -87,20 +93,35 @@ export class PagedAttentionKernel {
     this.headDim = headDim;
     this.#ctx = ctx;
     const group = numHeads / numKvHeads;
-    // Workgroup memory holds one head-dim row per lane for the final merge.
-    const memory = ctx.gpu.limits.maxComputeWorkgroupStorageSize;
-    let lanes = options.lanes ?? 8;
-    while (lanes > 1 && lanes * (headDim * 4 + 8) > memory) lanes /= 2;
-    const rows = options.tileRows ?? defaultTileRows(headDim);
+    const layout = options.layout ?? (headDim <= KEYS_LAYOUT_MAX_HEAD_DIM ? 'keys' : 'dims');
+    const rows = options.tileRows ?? DEFAULT_TILE_ROWS[layout];
+    const lanes = options.lanes ?? 8;
+    // The `keys` layout steps one key per lane.
+    const steps = layout === 'keys' ? lanes : (options.keysPerStep ?? DEFAULT_KEYS_PER_STEP);
+    const keys = typeof steps === 'number' ? { single: steps, multi: steps } : steps;
+    if (!(lanes >= 1 && lanes <= 256 && (lanes & (lanes - 1)) === 0))
+      throw new Error(`paged attention: lanes must be a power of two up to 256, got ${lanes}`);
+    for (const k of [keys.single, keys.multi]) {
+      if (!(k >= lanes && k % lanes === 0))
+        throw new Error(`paged attention: keysPerStep must be a multiple of lanes (${lanes}), got ${k}`);
+    }
     let heads = Math.min(group, rows);
     while (group % heads !== 0) heads--;
     const tileTokens = Math.max(1, Math.floor(rows / heads));
-    this.#single = { headDim, group, heads, tileTokens: 1, lanes };
-    this.#multi = { headDim, group, heads, tileTokens, lanes };
+    this.#single = { layout, headDim, group, heads, tileTokens: 1, lanes, keysPerStep: keys.single };
+    this.#multi = { layout, headDim, group, heads, tileTokens, lanes, keysPerStep: keys.multi };
+    const memory = ctx.gpu.limits.maxComputeWorkgroupStorageSize;
+    for (const shape of [this.#single, this.#multi]) {
+      if (workgroupBytes(shape) > memory)
+        throw new Error(
+          `paged attention: ${workgroupBytes(shape)} bytes of workgroup memory exceed the device's ${memory}; ` +
+            'lower tileRows or keysPerStep',
+        );
+    }
     this.split = {
       chunk: options.splitChunk ?? DEFAULT_SPLIT_CHUNK,
       maxSplit: options.maxSplit ?? DEFAULT_MAX_SPLIT,
-      lanes,
+      keysPerStep: keys.single,
     };
     if (!(this.split.chunk >= 1 && this.split.maxSplit >= 1))
       throw new Error('paged attention: splitChunk and maxSplit must be at least 1');
@@ -115,6 +136,11 @@ export class PagedAttentionKernel {
   /** Lanes per workgroup. */
   get lanes(): number {
     return this.#multi.lanes;
+  }
+
+  /** How the lanes share the work. */
+  get layout(): AttentionLayout {
+    return this.#multi.layout;
   }
 
   /**
@@ -135,7 +161,8 @@ export class PagedAttentionKernel {
       );
     const scale = options.scale ?? 1 / Math.sqrt(this.headDim);
     const tensors = [t.q, t.kCache, t.vCache, t.queryStart, t.contextLens, t.blockTables, t.out, scratch];
-    const dispatch = (kernel: Kernel, x: number, y: number, z: number) => {
+    const dispatch = (body: 'single' | 'multi' | 'merge', x: number, y: number, z: number) => {
+      const shape = body === 'multi' ? this.#multi : this.#single;
       const p = rec.paramsBase;
       rec.u32[p] = dims.numSeqs;
       rec.u32[p + 1] = this.numKvHeads;
@@ -145,13 +172,14 @@ export class PagedAttentionKernel {
       rec.u32[p + 5] = this.split.chunk;
       rec.u32[p + 6] = this.split.maxSplit;
       rec.u32[p + 7] = slots;
-      rec.dispatch(kernel, tensors, x, y, z);
+      rec.u32[p + 8] = shape.keysPerStep;
+      rec.dispatch(this.#kernel(body), tensors, x, y, z);
     };
     // Workgroups along y: every kv head times its group's shares.
     const shares = this.numKvHeads * (this.numHeads / this.numKvHeads / this.#single.heads);
-    dispatch(this.#kernel('single'), dims.numSeqs, shares, slots);
-    if (dims.numTokens > dims.numSeqs) dispatch(this.#kernel('multi'), tiles, shares, 1);
-    if (slots > 1) dispatch(this.#kernel('merge'), dims.numSeqs, this.numKvHeads, 1);
+    dispatch('single', dims.numSeqs, shares, slots);
+    if (dims.numTokens > dims.numSeqs) dispatch('multi', tiles, shares, 1);
+    if (slots > 1) dispatch('merge', dims.numSeqs, this.numKvHeads, 1);
   }
 
   /** Frees the kernel's scratch buffers. */

@@ -20,19 +20,19 @@ export interface SplitRule {
   readonly chunk: number;
   /** Most chunks per sequence (1 turns the split path off). */
   readonly maxSplit: number;
-  /** Lanes per workgroup: chunks are rounded up to whole lane strides. */
-  readonly lanes: number;
+  /** Keys per step of the kernel's key loop: chunks are rounded up to whole steps. */
+  readonly keysPerStep: number;
 }
 
 /**
  * Keys per chunk for a single-token sequence with `contextLen` keys:
  * `ceil(contextLen / min(maxSplit, ceil(contextLen / chunk)))`, rounded up to
- * a multiple of `lanes`.
+ * a multiple of `keysPerStep`.
  */
 export function chunkKeys(contextLen: number, rule: SplitRule): number {
   const chunks = Math.min(rule.maxSplit, Math.ceil(contextLen / rule.chunk));
   const per = Math.ceil(contextLen / chunks);
-  return Math.ceil(per / rule.lanes) * rule.lanes;
+  return Math.ceil(per / rule.keysPerStep) * rule.keysPerStep;
 }
 
 /** How many chunks a single-token sequence with `contextLen` keys is split into (1: not split). */

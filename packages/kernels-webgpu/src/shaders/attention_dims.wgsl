@@ -4,7 +4,7 @@
 // with every row, the partial dots are summed through workgroup memory, one
 // lane per row advances that row's online softmax (running max and sum), and
 // every lane accumulates its keys' values into its slice of the rows'
-// outputs. Key groups are summed once at the end.
+// outputs: three workgroup barriers per step. Key groups are summed once at the end.
 // The loops over keys stay loops (their bound is a uniform): lavapipe spends
 // tens of milliseconds compiling each unrolled vec4 load, so this body keeps
 // few, where lanes owning whole rows would unroll HEAD_DIM / 4 of them.
@@ -74,20 +74,24 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_index) lane
       }
     }
     workgroupBarrier();
-    // Each row's online softmax step, by one lane: scores (partial dots
-    // summed in lane order, masked), new max, weights, rescale factor.
+    // Scores, by all lanes: the partial dots summed in lane order, masked.
+    for (var x = lane; x < ROWS * KB; x += WG) {
+      let r = x / KB;
+      let key = first + x % KB;
+      var score = 0.0;
+      for (var i = 0u; i < DL; i++) {
+        score += partial_dots[x * DL + i];
+      }
+      // Causal: row r sits at position first_pos + r / HEADS.
+      let live = key <= last_key && key <= tile.first_pos + r / HEADS;
+      weights[x] = select(NEG_BIG, score, live);
+    }
+    workgroupBarrier();
+    // Each row's online softmax step, by one lane: new max, weights, rescale factor.
     for (var r = lane; r < ROWS; r += WG) {
       var m_new = row_max[r];
       for (var j = 0u; j < params.keys_per_step; j++) {
-        var score = 0.0;
-        for (var i = 0u; i < DL; i++) {
-          score += partial_dots[(r * KB + j) * DL + i];
-        }
-        // Causal: row r sits at position first_pos + r / HEADS.
-        let key = first + j;
-        let live = key <= last_key && key <= tile.first_pos + r / HEADS;
-        weights[r * KB + j] = select(NEG_BIG, score, live);
-        m_new = max(m_new, select(NEG_BIG, score, live));
+        m_new = max(m_new, weights[r * KB + j]);
       }
       var sum = 0.0;
       for (var j = 0u; j < params.keys_per_step; j++) {

@@ -18,10 +18,10 @@ export const DEFAULT_TILE_ROWS = { keys: 16, dims: 8 } as const;
 
 /**
  * Keys per step of the `dims` layout's key loop by default, on the decode
- * and multi-token paths. Each step costs two workgroup barriers; a
+ * and multi-token paths. Each step costs three workgroup barriers; a
  * multi-token step's workgroup memory grows with rows × keys.
  */
-export const DEFAULT_KEYS_PER_STEP = { single: 32, multi: 16 } as const;
+export const DEFAULT_KEYS_PER_STEP = { single: 64, multi: 16 } as const;
 
 /** Head configuration and tuning of a {@link PagedAttentionKernel}. */
 export interface PagedAttentionOptions {

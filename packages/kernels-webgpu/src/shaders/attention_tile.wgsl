@@ -71,8 +71,19 @@ fn locate(x: u32, z: u32) -> Tile {
 // First vec4 of the cached row of `key` of the sequence's kv head.
 fn cache_row(seq: u32, key: u32, kv_head: u32) -> u32 {
   let bs = params.block_size;
-  let block = u32(block_tables[seq * params.table_stride + key / bs]);
-  return ((block * params.num_kv_heads + kv_head) * bs + key % bs) * D4;
+  // Block sizes are powers of two in practice: shifts are far cheaper than
+  // the per-lane integer division a CPU backend falls back to.
+  var logical = 0u;
+  var offset = 0u;
+  if ((bs & (bs - 1u)) == 0u) {
+    logical = key >> countTrailingZeros(bs);
+    offset = key & (bs - 1u);
+  } else {
+    logical = key / bs;
+    offset = key % bs;
+  }
+  let block = u32(block_tables[seq * params.table_stride + logical]);
+  return ((block * params.num_kv_heads + kv_head) * bs + offset) * D4;
 }
 
 // Query head of row r: token r / HEADS of the tile (clamped, so spare rows of

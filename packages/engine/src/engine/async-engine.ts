@@ -32,11 +32,14 @@ export class AsyncEngine {
   /** The model's context length as served. */
   readonly maxModelLen: number;
   #nextId = 0;
+  /** End-of-generation ids other than EOS (`<|eot_id|>`, `<|im_end|>`…): stops unless `ignoreEos`. */
+  readonly #endOfTurnIds: readonly number[];
 
   constructor(core: EngineCore, tokenizer: Tokenizer, maxModelLen: number) {
     this.core = core;
     this.tokenizer = tokenizer;
     this.maxModelLen = maxModelLen;
+    this.#endOfTurnIds = tokenizer.endOfGenerationIds.filter((id) => id !== tokenizer.eosId);
   }
 
   /** Subscribes a plugin to the scheduler's lifecycle hooks; returns its unsubscribe function. */
@@ -67,6 +70,11 @@ export class AsyncEngine {
     options.signal?.addEventListener('abort', abortAll, { once: true });
     let open = p.n;
     const baseSeed = p.seed ?? randomInt(2 ** 47);
+    // As vLLM does with generation_config's EOS list: the model's end-of-turn ids join the stop ids.
+    const stopTokenIds =
+      p.ignoreEos || this.#endOfTurnIds.length === 0
+        ? p.stopTokenIds
+        : [...new Set([...p.stopTokenIds, ...this.#endOfTurnIds])];
 
     ids.forEach((id, index) => {
       const text = new SequenceText(this.tokenizer, {
@@ -74,7 +82,7 @@ export class AsyncEngine {
         index,
         promptTokenIds,
         stop: p.stop,
-        stopTokenIds: p.stopTokenIds,
+        stopTokenIds,
         includeStopStrInOutput: p.includeStopStrInOutput,
         wantLogprobs: p.logprobs !== undefined,
       });
@@ -86,7 +94,7 @@ export class AsyncEngine {
           sampling: {
             maxTokens: p.maxTokens,
             minTokens: p.minTokens,
-            stopTokenIds: p.stopTokenIds,
+            stopTokenIds,
             eosTokenId: this.tokenizer.eosId,
             ignoreEos: p.ignoreEos,
           },

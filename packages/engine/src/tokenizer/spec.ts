@@ -41,6 +41,10 @@ export interface TokenizerSpec {
   pre?: string;
   bosId?: number;
   eosId?: number;
+  /** End of turn (`tokenizer.ggml.eot_token_id`, e.g. llama 3's `<|eot_id|>`): ends a generation like EOS. */
+  eotId?: number;
+  /** End of message (`tokenizer.ggml.eom_token_id`, llama 3.1's `<|eom_id|>`): ends a generation like EOS. */
+  eomId?: number;
   unkId?: number;
   padId?: number;
   addBosToken?: boolean;
@@ -133,6 +137,8 @@ export function tokenizerSpecFromMetadata(get: Get): TokenizerSpec {
     pre: optionalString(get, 'tokenizer.ggml.pre'),
     bosId: optionalId(get, 'tokenizer.ggml.bos_token_id'),
     eosId: optionalId(get, 'tokenizer.ggml.eos_token_id'),
+    eotId: optionalId(get, 'tokenizer.ggml.eot_token_id'),
+    eomId: optionalId(get, 'tokenizer.ggml.eom_token_id'),
     unkId: optionalId(get, 'tokenizer.ggml.unknown_token_id'),
     padId: optionalId(get, 'tokenizer.ggml.padding_token_id'),
     addBosToken: optionalBool(get, 'tokenizer.ggml.add_bos_token'),

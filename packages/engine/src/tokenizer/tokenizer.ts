@@ -87,6 +87,13 @@ export class Tokenizer {
   get eosId(): number | undefined {
     return this.vocab.eosId;
   }
+  /**
+   * Every id that ends a generation: EOS, the file's end-of-turn/-message ids and special tokens
+   * spelled as a known end-of-turn marker (`<|eot_id|>`, `<|im_end|>`…), as llama.cpp does.
+   */
+  get endOfGenerationIds(): readonly number[] {
+    return this.vocab.endOfGenerationIds;
+  }
   /** Padding id, if the model has one. */
   get padId(): number | undefined {
     return this.vocab.padId;

@@ -3,6 +3,7 @@
  * ids with llama.cpp's defaults filled in, and the split of text around special tokens.
  * @module
  */
+import { endOfGenerationIds } from './end-of-generation.js';
 import { TokenType, type TokenizerModel, type TokenizerSpec } from './spec.js';
 
 /** A piece of input text: raw text to run through the model, or the id of a special token found in it. */
@@ -32,6 +33,10 @@ export class Vocab {
   readonly types: Uint8Array;
   readonly bosId: number | undefined;
   readonly eosId: number | undefined;
+  readonly eotId: number | undefined;
+  readonly eomId: number | undefined;
+  /** EOS, EOT, EOM and the special end-of-turn tokens: see `end-of-generation.ts`. */
+  readonly endOfGenerationIds: readonly number[];
   readonly unkId: number | undefined;
   readonly padId: number | undefined;
   readonly addBos: boolean;
@@ -58,6 +63,8 @@ export class Vocab {
     const spm = model === 'llama';
     this.bosId = checkId('bosId', spec.bosId ?? (spm ? 1 : undefined), size);
     this.eosId = checkId('eosId', spec.eosId ?? (spm ? 2 : undefined), size);
+    this.eotId = checkId('eotId', spec.eotId, size);
+    this.eomId = checkId('eomId', spec.eomId, size);
     this.unkId = checkId('unkId', spec.unkId ?? (spm ? 0 : undefined), size);
     this.padId = checkId('padId', spec.padId, size);
     this.addBos = spec.addBosToken ?? spm;
@@ -75,6 +82,7 @@ export class Vocab {
       special.push(text);
       if (this.types[id] === TokenType.userDefined) user.push(text);
     });
+    this.endOfGenerationIds = endOfGenerationIds(this);
     this.specialPattern = alternation(special);
     this.userPattern = alternation(user);
   }

@@ -5,8 +5,15 @@
  * @module
  */
 import { randomUUID } from 'node:crypto';
+import { hostname } from 'node:os';
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-proto';
-import { resourceFromAttributes } from '@opentelemetry/resources';
+import {
+  detectResources,
+  resourceAttributesEnvDetector,
+  resourceFromAttributes,
+  serviceNameEnvDetector,
+  type Resource,
+} from '@opentelemetry/resources';
 import {
   AlwaysOnSampler,
   BatchSpanProcessor,
@@ -14,7 +21,7 @@ import {
   type BatchSpanProcessorOptions,
   type SpanExporter,
 } from '@opentelemetry/sdk-trace';
-import { ATTR_SERVICE_NAME } from '@opentelemetry/semantic-conventions';
+import { ATTR_SERVICE_INSTANCE_ID, ATTR_SERVICE_NAME } from '@opentelemetry/semantic-conventions';
 import { debugLogger, FailOpen, type TracingLogger } from './fail-open.js';
 import { FailOpenExporter } from './fail-open-exporter.js';
 
@@ -22,9 +29,9 @@ import { FailOpenExporter } from './fail-open-exporter.js';
 export interface TracerProviderSetup {
   /** OTLP/HTTP traces URL; default from the environment (see {@link resolveTracesEndpoint}). */
   readonly endpoint?: string;
-  /** `service.name` (default: `OTEL_SERVICE_NAME`, then `x-llm`). */
+  /** `service.name` (default: `OTEL_SERVICE_NAME`, then `service.name` in `OTEL_RESOURCE_ATTRIBUTES`, then `x-llm`). */
   readonly serviceName?: string;
-  /** `service.instance.id` (default: a random UUID). */
+  /** `service.instance.id` (default: the one in `OTEL_RESOURCE_ATTRIBUTES`, else a random UUID). */
   readonly serviceInstanceId?: string;
   /** Batch processor settings other than the exporter (defaults: the SDK's, 5 s delay, 2048 queue, 512 batch). */
   readonly batch?: Omit<BatchSpanProcessorOptions, 'exporter'>;
@@ -58,14 +65,33 @@ export function createTracerProvider(setup: TracerProviderSetup = {}): TracerPro
   return new TracerProvider({
     sampler: new AlwaysOnSampler(),
     spanLimits: { eventCountLimit: EVENT_COUNT_LIMIT },
-    resource: resourceFromAttributes({
-      [ATTR_SERVICE_NAME]: setup.serviceName ?? process.env.OTEL_SERVICE_NAME ?? 'x-llm',
-      'service.instance.id': setup.serviceInstanceId ?? randomUUID(),
-    }),
+    resource: tracingResource(setup),
     spanProcessors: [
       new BatchSpanProcessor({ ...setup.batch, exporter: new FailOpenExporter(exporter, failOpen) }),
     ],
   });
+}
+
+/**
+ * The resource every span carries: the setup's names over the standard variables
+ * (`OTEL_SERVICE_NAME`, `OTEL_RESOURCE_ATTRIBUTES`) over defaults. Each process gets its own
+ * `service.instance.id`, so replicas of one service stay apart in a shared backend.
+ */
+export function tracingResource(
+  setup: Pick<TracerProviderSetup, 'serviceName' | 'serviceInstanceId'> = {},
+): Resource {
+  const defaults = resourceFromAttributes({
+    [ATTR_SERVICE_NAME]: 'x-llm',
+    [ATTR_SERVICE_INSTANCE_ID]: randomUUID(),
+    'host.name': hostname(), // the pod or container name: which replica, at a glance
+  });
+  // Detectors run in order and a later one wins: OTEL_SERVICE_NAME beats a service.name in the attributes.
+  const fromEnv = detectResources({ detectors: [resourceAttributesEnvDetector, serviceNameEnvDetector] });
+  const given = resourceFromAttributes({
+    ...(setup.serviceName !== undefined && { [ATTR_SERVICE_NAME]: setup.serviceName }),
+    ...(setup.serviceInstanceId !== undefined && { [ATTR_SERVICE_INSTANCE_ID]: setup.serviceInstanceId }),
+  });
+  return defaults.merge(fromEnv).merge(given);
 }
 
 function otlpExporter(endpoint: string | undefined): SpanExporter {

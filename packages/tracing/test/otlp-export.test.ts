@@ -10,8 +10,7 @@ import type { SpanExporter } from '@opentelemetry/sdk-trace';
 import { createEngine, type Engine } from '@x/engine';
 import { createJourneyTracing, createTracerProvider, SPAN, type JourneyTracing } from '../src/index.js';
 import { serveHooked } from './support/hooked-server.js';
-import { decodeTraceRequest, type WireSpan } from './support/otlp-decode.js';
-import { refusedUrl, startReceiver } from './support/receiver.js';
+import { refusedUrl, startReceiver, type WireSpan } from '../src/testing/index.js';
 import { modelPath } from './support/shared-models.js';
 
 let engine: Engine;
@@ -53,7 +52,7 @@ describe('OTLP/HTTP protobuf export', () => {
     await tracing.shutdown();
     await receiver.close();
     expect(receiver.contentTypes.every((t) => t === 'application/x-protobuf')).toBe(true);
-    const spans: WireSpan[] = receiver.bodies.flatMap((b) => decodeTraceRequest(b));
+    const spans: WireSpan[] = receiver.spans();
     const byId = (name: string, id: string) =>
       spans.find(
         (s) =>
@@ -64,6 +63,7 @@ describe('OTLP/HTTP protobuf export', () => {
       const request = byId(SPAN.request, id);
       const core = byId(SPAN.core, id);
       expect(request.serviceName).toBe('x-llm-test');
+      expect(request.resource['service.instance.id']).toEqual({ string: 'i-1' });
       expect(request.scope).toBe('x-llm.api');
       expect(core.scope).toBe('x-llm.scheduler');
       expect(request.kind).toBe(2); // SPAN_KIND_SERVER

@@ -1,6 +1,11 @@
-/** A loopback OTLP/HTTP receiver for tests: healthy, failing with 500, or hanging forever. */
+/**
+ * A loopback OTLP/HTTP receiver for tests: healthy, failing with 500, or
+ * hanging forever. It keeps the raw bodies; {@link decodeTraceRequest} reads them.
+ * @module
+ */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { decodeTraceRequest, type WireSpan } from './otlp-decode.js';
 
 /** How the receiver answers. */
 export type ReceiverMode = 'ok' | 'error500' | 'hang';
@@ -12,6 +17,8 @@ export interface Receiver {
   readonly bodies: Buffer[];
   /** Content types seen. */
   readonly contentTypes: string[];
+  /** Every span received so far, decoded. */
+  spans(): WireSpan[];
   close(): Promise<void>;
 }
 
@@ -36,6 +43,7 @@ export async function startReceiver(mode: ReceiverMode): Promise<Receiver> {
     url: `http://127.0.0.1:${port}/v1/traces`,
     bodies,
     contentTypes,
+    spans: () => bodies.flatMap((body) => decodeTraceRequest(body)),
     close: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();

@@ -1,12 +1,16 @@
 /**
  * A small decoder of OTLP/protobuf `ExportTraceServiceRequest` bodies
  * (opentelemetry/proto/collector/trace/v1), independent of the exporter's own
- * serializer, so the end-to-end test checks the bytes on the wire.
+ * serializer, so end-to-end tests check the bytes on the wire.
+ * @module
  */
 
 /** A decoded span, with what the tests look at. */
 export interface WireSpan {
+  /** The resource's `service.name` (also in `resource`). */
   readonly serviceName: string;
+  /** The attributes of the resource that sent the span (`service.instance.id`, …). */
+  readonly resource: Record<string, WireValue>;
   readonly scope: string;
   readonly traceId: string;
   readonly spanId: string;
@@ -104,14 +108,15 @@ const fixed = (f: Field | undefined) => f?.fixed64?.getBigUint64(0, true) ?? 0n;
 export function decodeTraceRequest(body: Uint8Array): WireSpan[] {
   const spans: WireSpan[] = [];
   for (const resourceSpans of sub(fields(body), 1)) {
-    const resource = sub(resourceSpans, 1)[0] ?? [];
-    const service = attributes(resource, 1)['service.name'];
+    const resource = attributes(sub(resourceSpans, 1)[0] ?? [], 1);
+    const service = resource['service.name'];
     const serviceName = service !== undefined && 'string' in service ? service.string : '';
     for (const scopeSpans of sub(resourceSpans, 2)) {
       const scope = text(one(sub(scopeSpans, 1)[0] ?? [], 1)?.bytes);
       for (const s of sub(scopeSpans, 2)) {
         spans.push({
           serviceName,
+          resource,
           scope,
           traceId: hex(one(s, 1)?.bytes),
           spanId: hex(one(s, 2)?.bytes),

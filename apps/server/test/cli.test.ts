@@ -1,12 +1,11 @@
 /** The built `x-serve` command: help, bad flags, and a real start, request and SIGTERM. */
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { homedir, tmpdir } from 'node:os';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, test } from '@jest/globals';
+import { CLI, serverEnv, spawnServer } from './support/spawn-server.js';
 
-const CLI = fileURLToPath(new URL('../dist/cli.js', import.meta.url));
 const cache = mkdtempSync(join(tmpdir(), 'x-serve-test-'));
 afterAll(() => rmSync(cache, { recursive: true, force: true }));
 
@@ -57,36 +56,14 @@ describe('arguments', () => {
 
 describe('serving', () => {
   test('starts on the default synthetic model, answers, and exits 0 on SIGTERM', async () => {
-    const child = spawn(
-      process.execPath,
-      [CLI, '--host', '127.0.0.1', '--port', '0', '--kv-cache-memory', '8MiB'],
-      {
-        env: {
-          ...process.env,
-          XDG_CACHE_HOME: cache,
-          // Mesa keeps its shader cache under XDG_CACHE_HOME too: point it back at the warm one.
-          MESA_SHADER_CACHE_DIR:
-            process.env.MESA_SHADER_CACHE_DIR ?? process.env.XDG_CACHE_HOME ?? join(homedir(), '.cache'),
-          X_SERVE_LOG_LEVEL: 'info',
-        },
-        stdio: ['ignore', 'pipe', 'pipe'],
-      },
+    const server = await spawnServer(
+      ['--host', '127.0.0.1', '--port', '0', '--kv-cache-memory', '8MiB'],
+      serverEnv(cache, { X_SERVE_LOG_LEVEL: 'info' }),
     );
-    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-    let stderr = '';
-    let stdout = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    const url = await new Promise<string>((resolve, reject) => {
-      child.stderr.on('data', (d: Buffer) => {
-        stderr += d.toString();
-        const m = /listening\s+(http:\/\/\S+)/.exec(stderr);
-        if (m) resolve(m[1]!);
-      });
-      child.on('exit', () => reject(new Error(`x-serve exited early:\n${stderr}`)));
-    });
+    const { stderr } = server.output();
     expect(stderr).toMatch(/model\s+tiny-random-llama/);
     expect(stderr).toMatch(/KV cache\s+\d+ blocks × 16 tokens = \d+ tokens/);
-    const res = await fetch(`${url}/v1/completions`, {
+    const res = await fetch(`${server.url}/v1/completions`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ model: 'tiny-random-llama', prompt: 'Hello', max_tokens: 5 }),
@@ -94,9 +71,11 @@ describe('serving', () => {
     expect(res.status).toBe(200);
     const body = (await res.json()) as { usage: { completion_tokens: number } };
     expect(body.usage.completion_tokens).toBe(5);
-    child.kill('SIGTERM');
-    expect(await exited).toBe(0);
+    server.child.kill('SIGTERM');
+    expect(await server.exited).toBe(0);
     // One structured log line per request.
-    expect(stdout).toMatch(/"endpoint":"completions","status":200,"promptTokens":\d+,"completionTokens":5/);
+    expect(server.output().stdout).toMatch(
+      /"endpoint":"completions","status":200,"promptTokens":\d+,"completionTokens":5/,
+    );
   });
 });

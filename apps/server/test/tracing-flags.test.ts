@@ -1,25 +1,17 @@
 /** The journey-tracing flags of the built `x-serve`: help, usage errors, and spans reaching a collector. */
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { homedir, tmpdir } from 'node:os';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, test } from '@jest/globals';
+import { startReceiver } from '@x/tracing/testing';
+import { CLI, serverEnv, spawnServer } from './support/spawn-server.js';
 
-const CLI = fileURLToPath(new URL('../dist/cli.js', import.meta.url));
 const cache = mkdtempSync(join(tmpdir(), 'x-serve-tracing-'));
 afterAll(() => rmSync(cache, { recursive: true, force: true }));
 
-/** The environment without any OTLP endpoint variable the machine may have set. */
-function cleanEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = { ...process.env, XDG_CACHE_HOME: cache, ...extra };
-  delete env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT;
-  delete env.OTEL_EXPORTER_OTLP_ENDPOINT;
-  env.MESA_SHADER_CACHE_DIR ??= process.env.XDG_CACHE_HOME ?? join(homedir(), '.cache');
-  return { ...env, ...extra };
-}
+/** The environment without any OTEL variable the machine may have set. */
+const cleanEnv = (extra: Record<string, string> = {}) => serverEnv(cache, extra);
 
 const run = (args: string[], env: Record<string, string> = {}) =>
   spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8', env: cleanEnv(env), timeout: 30_000 });
@@ -52,45 +44,24 @@ describe('tracing flags', () => {
 });
 
 test('traces requests to the OTLP endpoint from the environment, and flushes on SIGTERM', async () => {
-  const bodies: Buffer[] = [];
-  const collector = createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => {
-      bodies.push(Buffer.concat(chunks));
-      res.writeHead(200).end();
-    });
-  });
-  await new Promise<void>((resolve) => collector.listen(0, '127.0.0.1', resolve));
-  const endpoint = `http://127.0.0.1:${(collector.address() as AddressInfo).port}`;
-  const child = spawn(
-    process.execPath,
-    [CLI, '--host', '127.0.0.1', '--port', '0', '--kv-cache-memory', '8MiB', '--enable-journey-tracing'],
-    { env: cleanEnv({ OTEL_EXPORTER_OTLP_ENDPOINT: endpoint }), stdio: ['ignore', 'ignore', 'pipe'] },
+  const receiver = await startReceiver('ok');
+  const server = await spawnServer(
+    ['--host', '127.0.0.1', '--port', '0', '--kv-cache-memory', '8MiB', '--enable-journey-tracing'],
+    cleanEnv({ OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url.replace(/\/v1\/traces$/, '') }),
   );
-  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-  let stderr = '';
-  const url = await new Promise<string>((resolve, reject) => {
-    child.stderr.on('data', (d: Buffer) => {
-      stderr += d.toString();
-      const m = /listening\s+(http:\/\/\S+)/.exec(stderr);
-      if (m) resolve(m[1]!);
-    });
-    child.on('exit', () => reject(new Error(`x-serve exited early:\n${stderr}`)));
-  });
-  const res = await fetch(`${url}/v1/completions`, {
+  const res = await fetch(`${server.url}/v1/completions`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
     body: JSON.stringify({ model: 'tiny-random-llama', prompt: 'Hello', max_tokens: 3 }),
   });
   expect(res.status).toBe(200);
   await res.json();
-  child.kill('SIGTERM');
-  expect(await exited).toBe(0);
-  await new Promise<void>((resolve) => collector.close(() => resolve()));
-  // Protobuf keeps strings as UTF-8: the span names and events are there to find.
-  const payload = Buffer.concat(bodies).toString('latin1');
-  for (const text of ['llm_request', 'llm_core', 'api.DEPARTED', 'journey.FINISHED', 'x-serve']) {
-    expect(payload).toContain(text);
-  }
+  server.child.kill('SIGTERM');
+  expect(await server.exited).toBe(0);
+  await receiver.close();
+  const spans = receiver.spans();
+  expect(spans.map((s) => s.name).sort()).toEqual(['llm_core', 'llm_request']);
+  expect(spans.map((s) => s.serviceName)).toEqual(['x-serve', 'x-serve']);
+  expect(spans.find((s) => s.name === 'llm_request')!.events.at(-1)!.name).toBe('api.DEPARTED');
+  expect(spans.find((s) => s.name === 'llm_core')!.events.at(-1)!.name).toBe('journey.FINISHED');
 });

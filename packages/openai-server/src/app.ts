@@ -11,7 +11,7 @@ import { Hono } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import { pino, type Logger } from 'pino';
 import type { AppEnv } from './app-env.js';
-import { errorResponse, notFound, toApiError } from './errors.js';
+import { errorResponse, methodNotAllowed, notFound, toApiError } from './errors.js';
 import { TokenText } from './format/logprobs.js';
 import type { ServerPlugin, Unsubscribe } from './hooks.js';
 import { ServerMetrics } from './metrics/server-metrics.js';
@@ -103,7 +103,18 @@ export function createApp(options: AppOptions): OpenAIApp {
   app.post('/tokenize', tokenizeHandler(ctx));
   app.post('/detokenize', detokenizeHandler(ctx));
 
-  app.notFound((c) => errorResponse(c, notFound(`no route for ${c.req.method} ${c.req.path}`)));
+  app.notFound((c) => {
+    const { method, path } = c.req;
+    // Read at request time, so routes that extensions add later count too; `use` middleware is 'ALL'.
+    const allowed = [
+      ...new Set(app.routes.filter((r) => r.path === path && r.method !== 'ALL').map((r) => r.method)),
+    ];
+    const error =
+      allowed.length > 0
+        ? methodNotAllowed(method, path, allowed)
+        : notFound(`no route for ${method} ${path}`);
+    return errorResponse(c, error);
+  });
   app.onError((error, c) => {
     // Bearer auth's exception already carries our 401 response.
     if (error instanceof HTTPException && error.res) return error.getResponse();

@@ -43,6 +43,18 @@ export const badRequest = (message: string, param: string | null = null): ApiErr
 /** 404: an unknown model or route. */
 export const notFound = (message: string): ApiError => new ApiError(404, 'NotFoundError', message);
 
+/** 405 with `Allow`: a known route asked with another method. */
+export const methodNotAllowed = (method: string, path: string, allowed: readonly string[]): ApiError =>
+  new ApiError(
+    405,
+    'MethodNotAllowedError',
+    `${method} ${path} is not allowed; use ${allowed.join(' or ')}`,
+    null,
+    {
+      Allow: allowed.join(', '),
+    },
+  );
+
 /** 401: a missing or wrong API key. */
 export const unauthorized = (): ApiError => new ApiError(401, 'AuthenticationError', 'Unauthorized');
 

@@ -184,7 +184,8 @@ const CASES: Case[] = [
   { name: 'unknown model', body: completion({ model: 'gpt-4' }), status: 404, param: null },
   { name: 'chat: unknown model', path: CHAT, body: chat({ model: 'gpt-4' }), status: 404, param: null },
   { name: 'unknown route', path: '/v1/embeddings', body: { input: 'x' }, status: 404 },
-  { name: 'wrong method', path: '/v1/completions', method: 'GET', status: 404 },
+  { name: 'wrong method', path: '/v1/completions', method: 'GET', status: 405 },
+  { name: 'wrong method on a GET route', path: '/v1/models', method: 'POST', body: {}, status: 405 },
   { name: 'missing API key', body: completion({}), headers: { authorization: '' }, status: 401 },
   { name: 'wrong API key', body: completion({}), headers: { authorization: 'Bearer sk-wrong' }, status: 401 },
   { name: 'not a bearer token', body: completion({}), headers: { authorization: 'Basic abc' }, status: 401 },
@@ -228,6 +229,7 @@ describe('bad requests', () => {
   test.each(CASES.map((c) => [c.name, c] as const))('%s', async (_, c) => {
     const res = await send(c);
     expect(res.status).toBe(c.status);
+    if (c.status === 405) expect(res.headers.get('allow')).toBe(c.method === 'GET' ? 'POST' : 'GET');
     expect(res.headers.get('content-type')).toMatch(/^application\/json/);
     const body = (await res.json()) as {
       error: { message: unknown; type: unknown; param: unknown; code: unknown };

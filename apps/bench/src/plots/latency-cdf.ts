@@ -1,7 +1,8 @@
 /**
  * Latency CDFs: for each of TTFT, TPOT, ITL and E2E latency, the fraction of
  * requests (of chunk gaps, for ITL) at or under each latency, one line per
- * run, so runs of a sweep compare at every percentile at once.
+ * run, so runs of a sweep compare at every percentile at once. Latencies are
+ * on a log axis.
  * @module
  */
 import type { TopLevelSpec } from 'vega-lite';
@@ -17,6 +18,11 @@ const PANELS: Readonly<Record<LatencyMetric, string>> = {
 };
 /** Points per line: enough for a smooth curve, few enough for a small file. */
 const MAX_POINTS = 200;
+/**
+ * The log axis starts here: chunks read in one network read are 0 ms apart,
+ * and a log scale has no 0.
+ */
+const FLOOR_MS = 0.01;
 
 /** The empirical CDF of `values` as (value, fraction ≤ value) points, thinned to evenly spaced quantiles. */
 export function cdfPoints(
@@ -37,7 +43,12 @@ export function latencyCdfSpec(runs: readonly RunResult[], subtitle: readonly st
   const values = runs.flatMap((run) => {
     const samples = latencySamples(run.requests);
     return (Object.keys(PANELS) as LatencyMetric[]).flatMap((metric) =>
-      cdfPoints(samples[metric]).map((p) => ({ run: run.label || 'run', panel: PANELS[metric], ...p })),
+      cdfPoints(samples[metric]).map((p) => ({
+        run: run.label || 'run',
+        panel: PANELS[metric],
+        value: Math.max(p.value, FLOOR_MS),
+        fraction: p.fraction,
+      })),
     );
   });
   return {
@@ -51,12 +62,8 @@ export function latencyCdfSpec(runs: readonly RunResult[], subtitle: readonly st
       height: 200,
       mark: { type: 'line', interpolate: 'step-after', strokeWidth: 2 },
       encoding: {
-        x: {
-          field: 'value',
-          type: 'quantitative',
-          title: 'latency (ms)',
-          scale: { zero: false, nice: true },
-        },
+        // Log: a tail of slow requests (or one stalled chunk) would squeeze the rest into a corner.
+        x: { field: 'value', type: 'quantitative', title: 'latency (ms, log scale)', scale: { type: 'log' } },
         y: {
           field: 'fraction',
           type: 'quantitative',

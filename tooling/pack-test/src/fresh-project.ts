@@ -50,7 +50,7 @@ const TSCONFIG = {
 export interface FreshProjectSpec {
   /** Package name → its `.tgz`; each becomes a dependency and an override. */
   readonly tarballs: ReadonlyMap<string, string>;
-  /** Other packages the examples import (name → exact version), from the registry. */
+  /** Other packages the examples import (name → the version or range their package pins), from the registry. */
   readonly extras: ReadonlyMap<string, string>;
 }
 

@@ -42,11 +42,11 @@ let typecheck: Promise<string[]> | undefined;
 /** `@x/engine` → `engine`: the example's folder in the project. */
 const unscoped = (name: string) => name.replace(/^@[^/]+\//, '');
 
-/** What a README installs besides the published packages, with the version its package.json pins (any dependency field). */
+/** The third-party packages a README installs, with the version its package.json pins (any dependency field). */
 function pinnedExtras(t: Tarball, readme: ParsedReadme): [string, string | undefined][] {
   if (!readme.ok) return [];
   const pins = new Map([...Object.entries(t.manifest.devDependencies ?? {}), ...installedRanges(t.manifest)]);
-  return readme.example.installs.filter((n) => !tarballs.has(n)).map((n) => [n, pins.get(n)]);
+  return readme.example.installs.filter((n) => !n.startsWith('@x/')).map((n) => [n, pins.get(n)]);
 }
 
 beforeAll(async () => {
@@ -147,6 +147,9 @@ describe.each(PACKAGES.map((p) => [p.name, p.path, p.dir] as const))('%s (%s)', 
     const m = tarball().manifest;
     const problems = [
       ...(installs.includes(name) ? [] : [`Install does not install ${name}`]),
+      ...installs
+        .filter((pkg) => pkg.startsWith('@x/') && !tarballs.has(pkg))
+        .map((pkg) => `Install names ${pkg}, which is not a published package`),
       ...Object.keys(m.peerDependencies ?? {})
         .filter((peer) => !m.peerDependenciesMeta?.[peer]?.optional && !installs.includes(peer))
         .map((peer) => `Install leaves out the peer ${peer}`),

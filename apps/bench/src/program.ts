@@ -79,11 +79,10 @@ export function buildProgram(): Command {
     )
     .option('--range-ratio <r>', 'random workload: lengths uniform in len·(1 ± r)', parse.ratio, 0.5)
     .option('--num-prompts <n>', 'requests per run', parse.integer(1), 100)
-    .option(
-      '--request-rate <rate>',
-      'requests per second (Poisson arrivals), or inf for all at once',
-      parse.rate,
-      Infinity,
+    .addOption(
+      new Option('--request-rate <rate>', 'requests per second (Poisson arrivals), or inf for all at once')
+        .argParser(parse.rate)
+        .default(Infinity, 'inf'),
     )
     .option('--burstiness <b>', 'gamma shape of the gaps between arrivals (1: Poisson)', parse.positive, 1)
     .option('--max-concurrency <n>', 'most requests in flight at once (default: no limit)', parse.integer(1))
@@ -96,11 +95,10 @@ export function buildProgram(): Command {
     .option('--warmup <n>', 'requests sent first and left out of every figure', parse.integer(0), 0)
     .option('--seed <n>', 'seeds lengths, prompts and arrivals', parse.integer(0), 0)
     .option('--slo <objectives>', 'goodput objectives, e.g. ttft=200ms,tpot=50ms,e2e=2s', parse.slo)
-    .option(
-      '--metric-percentiles <list>',
-      'percentiles to report',
-      parse.list(parse.percentileValue),
-      [50, 90, 99],
+    .addOption(
+      new Option('--metric-percentiles <list>', 'percentiles to report')
+        .argParser(parse.list(parse.percentileValue))
+        .default([50, 90, 99], '50,90,99'),
     )
     .option('--no-ignore-eos', 'do not send ignore_eos (outputs may end before --output-len)')
     .option('--request-timeout <seconds>', 'a request still running after this fails', parse.positive, 600)

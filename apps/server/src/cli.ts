@@ -8,7 +8,7 @@
  */
 import { CommanderError } from 'commander';
 import { pino } from 'pino';
-import { EXTENSIONS, type ExtensionPlugins } from './extensions.js';
+import { EXTENSIONS, extensionServerOptions, type ExtensionPlugins } from './extensions.js';
 import { SERVE_OPTIONS } from './option-specs.js';
 import { buildProgram } from './program.js';
 import { ConfigError, resolveOptions } from './resolve-config.js';
@@ -52,9 +52,7 @@ export async function main(
     ...(settings as StartServerOptions),
     logger,
     progress: true,
-    plugins: active.flatMap((a) => a.plugins ?? []),
-    schedulerPlugins: active.flatMap((a) => a.schedulerPlugins ?? []),
-    onClose: active.flatMap((a) => (a.close ? [() => a.close!()] : [])),
+    ...extensionServerOptions(active),
   });
   process.stderr.write(`x-serve is ready\n${formatSummary(server.summary)}\n`);
 

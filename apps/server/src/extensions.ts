@@ -1,15 +1,19 @@
 /**
  * The extension point of `x-serve`: a package that adds flags and plugins
- * (journey tracing, say) registers a {@link ServerExtension} here. Its
- * options join the table (flags, `X_SERVE_*` variables and config-file keys
- * alike); after the settings are resolved, `activate` builds its plugins,
- * typically from a dynamic `import()` so the package stays optional.
+ * (journey tracing, the journey viewer) registers a {@link ServerExtension}
+ * here. Its options join the table (flags, `X_SERVE_*` variables and
+ * config-file keys alike); after the settings are resolved, `activate` builds
+ * its plugins, typically from a dynamic `import()` so the package stays
+ * optional. Data flows one way: plugins only listen, and routes only read
+ * what their plugins kept.
  * @module
  */
-import type { ServerPlugin } from '@x/openai-server';
+import type { OpenAIApp, ServerPlugin } from '@x/openai-server';
 import type { SchedulerPlugin } from '@x/scheduler';
+import { journeyViewer } from './journey-viewer-flags.js';
 import type { OptionSpec } from './option-specs.js';
 import type { ResolvedOptions } from './resolve-config.js';
+import type { StartServerOptions } from './start-server.js';
 import { journeyTracing } from './tracing-flags.js';
 
 /** What an active extension contributes to the server. */
@@ -18,6 +22,19 @@ export interface ExtensionPlugins {
   readonly plugins?: readonly ServerPlugin[];
   /** Subscribed to the scheduler's lifecycle hooks. */
   readonly schedulerPlugins?: readonly SchedulerPlugin[];
+  /**
+   * Adds routes to the server's Hono app, once, before it listens (Hono
+   * cannot add routes after its first request). Keep them outside `/v1`:
+   * the API-key check there is the OpenAI API's; routes of your own apply
+   * the server's keys themselves if they should (the `apiKey` setting).
+   */
+  routes?(app: OpenAIApp['hono']): void;
+  /**
+   * Runs as soon as shutdown begins, before in-flight requests drain: end
+   * long-lived responses of your own (event streams), which would otherwise
+   * hold the server open for the whole grace period.
+   */
+  closing?(): void;
   /** Runs on shutdown, after the last request ended (flush exporters here). */
   close?(): Promise<void>;
 }
@@ -31,5 +48,18 @@ export interface ServerExtension {
   activate(options: ResolvedOptions): Promise<ExtensionPlugins | undefined>;
 }
 
-/** The registered extensions (journey tracing adds itself here). */
-export const EXTENSIONS: readonly ServerExtension[] = [journeyTracing];
+/** The registered extensions. */
+export const EXTENSIONS: readonly ServerExtension[] = [journeyTracing, journeyViewer];
+
+/** What active extensions contribute, as {@link StartServerOptions}. */
+export function extensionServerOptions(
+  active: readonly ExtensionPlugins[],
+): Pick<StartServerOptions, 'plugins' | 'schedulerPlugins' | 'routes' | 'onClosing' | 'onClose'> {
+  return {
+    plugins: active.flatMap((a) => a.plugins ?? []),
+    schedulerPlugins: active.flatMap((a) => a.schedulerPlugins ?? []),
+    routes: active.flatMap((a) => (a.routes ? [(app: OpenAIApp['hono']) => a.routes!(app)] : [])),
+    onClosing: active.flatMap((a) => (a.closing ? [() => a.closing!()] : [])),
+    onClose: active.flatMap((a) => (a.close ? [() => a.close!()] : [])),
+  };
+}

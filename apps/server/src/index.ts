@@ -5,6 +5,11 @@
  */
 export { startServer, type RunningServer, type StartServerOptions } from './start-server.js';
 export { defaultModelPath, ensureDefaultModel, DEFAULT_MODEL_NAME } from './default-model.js';
-export { EXTENSIONS, type ExtensionPlugins, type ServerExtension } from './extensions.js';
+export {
+  EXTENSIONS,
+  extensionServerOptions,
+  type ExtensionPlugins,
+  type ServerExtension,
+} from './extensions.js';
 export { SERVE_OPTIONS, type OptionSpec } from './option-specs.js';
 export type { StartupSummary } from './startup-summary.js';

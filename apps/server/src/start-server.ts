@@ -47,6 +47,10 @@ export interface StartServerOptions {
   readonly plugins?: readonly ServerPlugin[];
   /** Scheduler plugins (lifecycle hooks). */
   readonly schedulerPlugins?: readonly SchedulerPlugin[];
+  /** Add routes to the app before it listens (keep them outside `/v1`). */
+  readonly routes?: readonly ((app: OpenAIApp['hono']) => void)[];
+  /** Run as soon as `close` begins, before in-flight requests drain (end long-lived streams here). */
+  readonly onClosing?: readonly (() => void)[];
   /** Run on `close`, after the last request ended (flush exporters here). */
   readonly onClose?: readonly (() => Promise<void>)[];
 }
@@ -101,6 +105,7 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
   });
   let listening;
   try {
+    for (const addRoutes of options.routes ?? []) addRoutes(app.hono);
     listening = await listen(app, { host: options.host ?? '0.0.0.0', port: options.port ?? 8000 });
   } catch (error) {
     app.close();
@@ -117,6 +122,7 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
       { inFlight: engine.core.scheduler.numRunning + engine.core.scheduler.numWaiting },
       'shutting down',
     );
+    for (const hook of options.onClosing ?? []) hook();
     // Stop accepting; responses that end are let go, stragglers are cut a second after the grace period.
     const serverClosed = listening.close(graceMs + 1000);
     const timer = new AbortController();

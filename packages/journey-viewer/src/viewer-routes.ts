@@ -7,6 +7,7 @@
  * @module
  */
 import { readFile } from 'node:fs/promises';
+import { basename } from 'node:path';
 import { Hono } from 'hono';
 import { streamSSE } from 'hono/streaming';
 import type { JourneyRecorder } from './journey-recorder.js';
@@ -27,8 +28,8 @@ export interface ViewerRoutesOptions {
 /** What `config.json` tells the page. */
 export interface ViewerConfig {
   readonly live: boolean;
-  /** Relative URL of a trace to open at once, or null. */
-  readonly trace: string | null;
+  /** A trace to open at once (its relative URL and file name), or null. */
+  readonly trace: { readonly url: string; readonly name: string } | null;
 }
 
 /** Builds the routes; mount them with `app.route(path, viewerRoutes(...))` before the server takes requests. */
@@ -40,7 +41,7 @@ export function viewerRoutes(options: ViewerRoutesOptions = {}): Hono {
   app.get('/config.json', (c) =>
     c.json({
       live: live !== undefined,
-      trace: traceFile === undefined ? null : 'trace.json',
+      trace: traceFile === undefined ? null : { url: 'trace.json', name: basename(traceFile) },
     } satisfies ViewerConfig),
   );
   app.get('/assets/:name{.+}', async (c) => {

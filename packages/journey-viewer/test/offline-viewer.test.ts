@@ -9,7 +9,7 @@ import { serveOfflineViewer } from '../src/index.js';
 
 const CLI = fileURLToPath(new URL('../dist/cli.js', import.meta.url));
 const dir = mkdtempSync(join(tmpdir(), 'offline-viewer-'));
-const trace = join(dir, 'trace.json');
+const trace = join(dir, 'saved.otlp.json');
 writeFileSync(trace, '{"resourceSpans": []}');
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
@@ -19,7 +19,7 @@ test('serves the page and the trace it was given; no snapshot or events', async 
     expect(viewer.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/journeys$/);
     expect(await (await fetch(`${viewer.url}/config.json`)).json()).toEqual({
       live: false,
-      trace: 'trace.json',
+      trace: { url: 'trace.json', name: 'saved.otlp.json' },
     });
     expect(await (await fetch(`${viewer.url}/trace.json`)).text()).toBe('{"resourceSpans": []}');
     expect((await fetch(viewer.url)).status).toBe(200);

@@ -184,9 +184,12 @@ setInterval(() => {
   if (store.live) draw();
 }, 500);
 
-const config = (await (await fetch('config.json')).json()) as { live: boolean; trace: string | null };
+const config = (await (await fetch('config.json')).json()) as {
+  live: boolean;
+  trace: { url: string; name: string } | null;
+};
 liveAvailable = config.live;
-if (config.trace !== null) openTrace(await (await fetch(config.trace)).text(), config.trace);
+if (config.trace !== null) openTrace(await (await fetch(config.trace.url)).text(), config.trace.name);
 else if (config.live) connectLive();
 else {
   setSource('offline', 'no live source');

@@ -13,14 +13,20 @@ export interface Clock {
 /** The default clock: `performance.now()` scaled to nanoseconds (microsecond resolution, safe for ~100 days). */
 export const performanceClock: Clock = { nowNs: () => performance.now() * 1e6 };
 
+const performanceEpochMs = (): number => performance.timeOrigin + performance.now();
+
 /** A monotonic clock paired with the wall-clock instant at which it was first read. */
 export class SchedulerClock {
   readonly #clock: Clock;
   readonly #baseNs: number;
   readonly #baseEpochMs: number;
 
-  /** Reads `clock` and the wall clock once, to anchor later conversions. */
-  constructor(clock: Clock = performanceClock, wallClockMs: () => number = Date.now) {
+  /**
+   * Reads `clock` and the wall clock once, to anchor later conversions. The default wall clock is
+   * `performance.timeOrigin + performance.now()` (OpenTelemetry's, sub-millisecond), so epoch times
+   * from the default clock agree with spans and server timestamps taken on the same timeline.
+   */
+  constructor(clock: Clock = performanceClock, wallClockMs: () => number = performanceEpochMs) {
     this.#clock = clock;
     this.#baseNs = clock.nowNs();
     this.#baseEpochMs = wallClockMs();

@@ -41,6 +41,13 @@ function arrivalTime(req: ServerRequestInfo): number {
   return performance.timeOrigin + req.arrivalMonotonicNs / 1e6;
 }
 
+/**
+ * Epoch ms from the monotonic clock, for every later event and the end. A span given an explicit
+ * start time stamps time-less events with `Date.now()` (whole ms), which could put them out of
+ * order with the scheduler's sub-ms events.
+ */
+const now = (): number => performance.timeOrigin + performance.now();
+
 /** Server hooks that open, annotate and close `llm_request` spans. */
 export class ApiSpans implements ServerPlugin {
   readonly name = '@x/tracing';
@@ -88,7 +95,7 @@ export class ApiSpans implements ServerPlugin {
       if (params.temperature !== undefined) attributes[GEN_AI.temperature] = params.temperature;
       if (params.topP !== undefined) attributes[GEN_AI.topP] = params.topP;
       span.setAttributes(attributes);
-      span.addEvent(API_EVENT.HANDOFF);
+      span.addEvent(API_EVENT.HANDOFF, now());
     } catch (error) {
       this.#failOpen.report('api handoff', error);
     }
@@ -98,7 +105,7 @@ export class ApiSpans implements ServerPlugin {
     const span = this.#spans.get(req.requestId);
     if (span === undefined) return;
     try {
-      span.addEvent(API_EVENT.FIRST_RESPONSE);
+      span.addEvent(API_EVENT.FIRST_RESPONSE, now());
     } catch (error) {
       this.#failOpen.report('api first response', error);
     }
@@ -112,8 +119,9 @@ export class ApiSpans implements ServerPlugin {
         [GEN_AI.outputTokens]: result.completionTokens,
         [GEN_AI.finishReasons]: result.finishReasons.map((reason) => reason ?? 'none'),
       });
-      span.addEvent(API_EVENT.DEPARTED);
-      span.end();
+      const time = now();
+      span.addEvent(API_EVENT.DEPARTED, time);
+      span.end(time);
     } catch (error) {
       this.#failOpen.report('api span end', error);
     }
@@ -123,10 +131,11 @@ export class ApiSpans implements ServerPlugin {
     const span = this.#spans.take(req.requestId);
     if (span === undefined) return;
     try {
-      span.addEvent(API_EVENT.ABORTED, { [API_ATTR.abortReason]: reason });
+      const time = now();
+      span.addEvent(API_EVENT.ABORTED, { [API_ATTR.abortReason]: reason }, time);
       span.setAttribute(API_ATTR.errorType, 'aborted');
       span.setStatus({ code: SpanStatusCode.ERROR, message: reason });
-      span.end();
+      span.end(time);
     } catch (error) {
       this.#failOpen.report('api span end', error);
     }

@@ -65,6 +65,15 @@ describe('through the server', () => {
       JOURNEY_EVENT.FIRST_TOKEN,
       JOURNEY_EVENT.FINISHED,
     ]);
+    // Both layers stamp sub-ms times on one clock, so the server's order holds across the spans.
+    const at = (span: typeof api, name: string) => {
+      const [s, ns] = span.events.find((e) => e.name === name)!.time;
+      return s * 1e9 + ns;
+    };
+    expect(at(api, API_EVENT.HANDOFF)).toBeLessThanOrEqual(at(core, JOURNEY_EVENT.QUEUED));
+    expect(at(core, JOURNEY_EVENT.FIRST_TOKEN)).toBeLessThanOrEqual(at(api, API_EVENT.FIRST_RESPONSE));
+    expect(at(core, JOURNEY_EVENT.FINISHED)).toBeLessThanOrEqual(at(api, API_EVENT.DEPARTED));
+    expect(api.events.every((e) => e.time[1] % 1e6 !== 0)).toBe(true); // not whole milliseconds
     expect(api.attributes).toMatchObject({
       [GEN_AI.operationName]: c.operation,
       [GEN_AI.requestModel]: 'stories260K',

@@ -186,7 +186,7 @@ const RANK: Readonly<Record<JourneyEventType, number>> = {
 
 /**
  * Merges the two layers' events. API events are stamped on the tracer's
- * clock (some to the millisecond only), journey events on the scheduler's,
+ * clock (to the millisecond only in older exports), journey events on the scheduler's,
  * so times alone can put them out of order. The API events keep the order
  * they were added in, and each is moved, by the clocks' disagreement at most,
  * onto the bound the server's order guarantees: arrival and hand-off before

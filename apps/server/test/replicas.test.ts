@@ -33,13 +33,14 @@ beforeAll(async () => {
   receiver = await startReceiver('ok');
   const flags = ['--host', '127.0.0.1', '--port', '0', '--kv-cache-memory', '8MiB'];
   const tracing = ['--enable-journey-tracing', '--otlp-traces-endpoint', receiver.url];
-  // Replica a is named as a pod is (OTEL_RESOURCE_ATTRIBUTES); b keeps the default, a random UUID.
+  // Replica a is named as a pod is (OTEL_RESOURCE_ATTRIBUTES); b keeps the default, a random UUID,
+  // and names its service in the attributes instead of OTEL_SERVICE_NAME.
   const env = {
     a: serverEnv(cache, {
       OTEL_SERVICE_NAME: SERVICE,
       OTEL_RESOURCE_ATTRIBUTES: 'service.instance.id=replica-a,k8s.pod.name=replica-a',
     }),
-    b: serverEnv(cache, { OTEL_SERVICE_NAME: SERVICE }),
+    b: serverEnv(cache, { OTEL_RESOURCE_ATTRIBUTES: `service.name=${SERVICE}` }),
   };
   // Both start at once on an empty cache: each writes the default model aside and renames it.
   const started = await Promise.all(

@@ -40,6 +40,7 @@ const EXPECTED: Record<string, string> = {
   'vllm:request_inference_time_seconds': 'histogram',
   'vllm:request_prefill_time_seconds': 'histogram',
   'vllm:request_decode_time_seconds': 'histogram',
+  'vllm:cache_config_info': 'gauge',
 };
 
 test("vLLM's metric names and types, every sample labelled with the model", async () => {
@@ -53,6 +54,21 @@ test("vLLM's metric names and types, every sample labelled with the model", asyn
     .get('vllm:time_to_first_token_seconds')!
     .samples.filter((s) => s.name.endsWith('_bucket'));
   expect(ttft.map((s) => s.labels.le).slice(0, 3)).toEqual(['0.001', '0.005', '0.01']);
+  const { config } = server.engine.core.scheduler;
+  expect(families.get('vllm:cache_config_info')!.samples).toEqual([
+    {
+      name: 'vllm:cache_config_info',
+      labels: {
+        model_name: MODEL,
+        engine: '0',
+        block_size: String(config.blockSize),
+        cache_dtype: 'float32',
+        enable_prefix_caching: config.enablePrefixCaching ? 'True' : 'False',
+        num_gpu_blocks: String(config.numBlocks),
+      },
+      value: 1,
+    },
+  ]);
 });
 
 test('counters and histograms move as requests complete', async () => {

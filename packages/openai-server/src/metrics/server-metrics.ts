@@ -165,6 +165,23 @@ export class ServerMetrics {
       'Histogram of time spent in DECODE phase for request.',
     );
 
+    // vLLM's info gauge: the cache settings as labels (values spelled as vLLM prints them), value 1.
+    const cache = scheduler.config;
+    new Gauge({
+      name: 'vllm:cache_config_info',
+      help: 'Information of the LLMEngine CacheConfig',
+      labelNames: ['block_size', 'cache_dtype', 'enable_prefix_caching', 'num_gpu_blocks'],
+      registers,
+    }).set(
+      {
+        block_size: String(cache.blockSize),
+        cache_dtype: 'float32',
+        enable_prefix_caching: cache.enablePrefixCaching ? 'True' : 'False',
+        num_gpu_blocks: String(cache.numBlocks),
+      },
+      1,
+    );
+
     const observe = (h: Histogram, value: number | undefined) => {
       if (value !== undefined) h.observe(value);
     };

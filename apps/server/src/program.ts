@@ -24,7 +24,10 @@ export function buildProgram(specs: readonly OptionSpec[]): Command {
     .description("An OpenAI-compatible LLM server on the x-llm engine (vLLM's flags).")
     .version(VERSION)
     .argument('[model]', 'the model file, as --model')
-    .option('--config <file>', 'a JSON file of settings keyed by flag name, e.g. {"max-num-seqs": 32}')
+    .option(
+      '--config <file>',
+      'a YAML (or JSON) file of settings keyed by flag name, e.g. "max-num-seqs: 32"',
+    )
     .exitOverride()
     .showHelpAfterError('(run x-serve --help for every option)')
     .addHelpText('after', '\nPrecedence: flags > environment variables > --config file > defaults.');

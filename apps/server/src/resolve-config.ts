@@ -1,11 +1,12 @@
 /**
  * Merges the four sources of settings with the precedence flags >
- * environment (`X_SERVE_<FLAG>`) > config file (`--config`, JSON) > defaults,
+ * environment (`X_SERVE_<FLAG>`) > config file (`--config`, YAML or JSON) > defaults,
  * parsing every value with its option's own parser.
  * @module
  */
 import { readFileSync } from 'node:fs';
 import { InvalidArgumentError, type Command } from 'commander';
+import { parse as parseYaml } from 'yaml';
 import { configKey, envName, parseText, type OptionSpec } from './option-specs.js';
 
 /** Settings by config key (`maxNumSeqs`); unset options are absent. */
@@ -41,16 +42,19 @@ export function resolveOptions(
   return out;
 }
 
-/** Reads a JSON config file whose keys are flag names (`"max-num-seqs": 32`). */
+/**
+ * Reads a YAML config file whose keys are flag names (`max-num-seqs: 32`), as vLLM's `--config`;
+ * JSON is YAML too, so a JSON file reads the same.
+ */
 export function readConfigFile(path: string, specs: readonly OptionSpec[]): ResolvedOptions {
   let raw: unknown;
   try {
-    raw = JSON.parse(readFileSync(path, 'utf8'));
+    raw = parseYaml(readFileSync(path, 'utf8'));
   } catch (error) {
     throw new ConfigError(`config file ${path}: ${(error as Error).message}`);
   }
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
-    throw new ConfigError(`config file ${path}: expected a JSON object of flag names to values`);
+    throw new ConfigError(`config file ${path}: expected a mapping of flag names to values`);
   }
   const out: ResolvedOptions = {};
   for (const [name, value] of Object.entries(raw)) {

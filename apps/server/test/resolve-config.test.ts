@@ -60,6 +60,23 @@ describe('precedence', () => {
     expect(resolve([], { X_API_KEY: 'x' }).apiKey).toEqual(['x']);
   });
 
+  test('the config file may be YAML, as vLLM', () => {
+    const path = join(dir, 'config.yaml');
+    writeFileSync(
+      path,
+      '# a vLLM-style file\nport: 9000\nenable-prefix-caching: false\napi-key:\n  - k1\n  - k2\n',
+    );
+    const program = buildProgram(SERVE_OPTIONS);
+    program.parse(['--config', path], { from: 'user' });
+    expect(resolveOptions(program, SERVE_OPTIONS, {})).toMatchObject({
+      port: 9000,
+      enablePrefixCaching: false,
+      apiKey: ['k1', 'k2'],
+    });
+    writeFileSync(path, 'port: [unclosed\n');
+    expect(() => resolveOptions(program, SERVE_OPTIONS, {})).toThrow(/config file .*config\.yaml/);
+  });
+
   test('bad values in the file or environment name where they came from', () => {
     expect(() => resolve([], {}, { 'max-num-seqs': 0 })).toThrow(/config file .*"max-num-seqs".*≥ 1/);
     expect(() => resolve([], {}, { 'no-such-flag': 1 })).toThrow(ConfigError);

@@ -7,8 +7,15 @@ import { readFileSync } from 'node:fs';
 import { GPUBufferUsageFlags as Usage, type Gpu } from './gpu.js';
 import type { GpuTensor } from './tensor.js';
 
-/** How a kernel binds each of its tensors, in binding order after the params uniform (binding 0). */
-export type BindingKind = 'storage' | 'read-only-storage';
+/**
+ * How a kernel binds each of its resources, in binding order after the params
+ * uniform (binding 0): a tensor's buffer, or (`texture`) a read-only rgba32uint
+ * storage texture.
+ */
+export type BindingKind = 'storage' | 'read-only-storage' | 'texture';
+
+/** What a dispatch binds: a tensor (from its offset to its buffer's end) or a texture view. */
+export type Binding = GpuTensor | GPUTextureView;
 
 /** What a kernel needs to build a pipeline; built once per distinct key. */
 export interface PipelineSpec {
@@ -74,7 +81,15 @@ export class KernelContext {
       label: key,
       entries: [
         { binding: 0, visibility: 4 /* COMPUTE */, buffer: { type: 'uniform', hasDynamicOffset: true } },
-        ...s.bindings.map((type, i) => ({ binding: i + 1, visibility: 4, buffer: { type } })),
+        ...s.bindings.map((type, i) =>
+          type === 'texture'
+            ? {
+                binding: i + 1,
+                visibility: 4,
+                storageTexture: { access: 'read-only' as const, format: 'rgba32uint' as const },
+              }
+            : { binding: i + 1, visibility: 4, buffer: { type } },
+        ),
       ],
     });
     const pipeline = device.createComputePipeline({
@@ -92,19 +107,23 @@ export class KernelContext {
   }
 
   /**
-   * The bind group for `kernel` over `tensors` (binding i+1 = tensors[i], from
-   * its offset to the end of its buffer), created once per distinct
-   * (buffer, offset) list and looked up without allocating afterwards.
+   * The bind group for `kernel` over `bindings` (binding i+1 = bindings[i]; a
+   * tensor from its offset to the end of its buffer), created once per
+   * distinct (buffer, offset) or view list and looked up without allocating
+   * afterwards.
    */
-  bindGroup(kernel: Kernel, tensors: readonly GpuTensor[]): GPUBindGroup {
+  bindGroup(kernel: Kernel, bindings: readonly Binding[]): GPUBindGroup {
     let node = child(this.#groups, kernel.layout);
-    for (const t of tensors) node = child(child(node, t.buffer), t.offset);
+    for (const b of bindings) node = isTensor(b) ? child(child(node, b.buffer), b.offset) : child(node, b);
     if (node.group) return node.group;
     node.group = this.gpu.device.createBindGroup({
       layout: kernel.layout,
       entries: [
         { binding: 0, resource: { buffer: this.uniforms, size: PARAMS_BYTES } },
-        ...tensors.map((t, i) => ({ binding: i + 1, resource: { buffer: t.buffer, offset: t.offset } })),
+        ...bindings.map((b, i) => ({
+          binding: i + 1,
+          resource: isTensor(b) ? { buffer: b.buffer, offset: b.offset } : b,
+        })),
       ],
     });
     return node.group;
@@ -135,6 +154,10 @@ export class KernelContext {
     this.uniforms.destroy();
     this.#pipelines.clear();
   }
+}
+
+function isTensor(b: Binding): b is GpuTensor {
+  return 'buffer' in b;
 }
 
 function child(node: TrieNode, key: object | number): TrieNode {
@@ -198,8 +221,8 @@ export class Recorder {
     return this.#pass;
   }
 
-  /** Dispatches `kernel` over `tensors` with the params written at {@link paramsBase}. */
-  dispatch(kernel: Kernel, tensors: readonly GpuTensor[], x: number, y = 1, z = 1): void {
+  /** Dispatches `kernel` over `bindings` with the params written at {@link paramsBase}. */
+  dispatch(kernel: Kernel, bindings: readonly Binding[], x: number, y = 1, z = 1): void {
     if (this.#slot >= this.#ctx.maxDispatchesPerStep) {
       throw new Error(
         `more than ${this.#ctx.maxDispatchesPerStep} dispatches in one step (raise maxDispatchesPerStep)`,
@@ -207,7 +230,7 @@ export class Recorder {
     }
     const pass = this.pass;
     pass.setPipeline(kernel.pipeline);
-    pass.setBindGroup(0, this.#ctx.bindGroup(kernel, tensors), [this.#slot * this.#ctx.slotStride]);
+    pass.setBindGroup(0, this.#ctx.bindGroup(kernel, bindings), [this.#slot * this.#ctx.slotStride]);
     pass.dispatchWorkgroups(x, y, z);
     this.#slot++;
   }

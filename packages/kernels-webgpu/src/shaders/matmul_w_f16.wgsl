@@ -1,13 +1,11 @@
 // Weights w: f16 [n, k] row-major, two halves per u32 (element 2i in the low
 // bits), read 8 at a time as vec4<u32> (needs k % 8 == 0).
 // Interface: see matmul_w_f32.wgsl.
-@group(0) @binding(1) var<storage, read> w: array<vec4u>;
-
 const W_CHUNK = 8u;
 alias WRaw = vec4u;
 
 fn w_load(row: u32, k: u32) -> WRaw {
-  return w[(row * p.k + k) / 8u];
+  return w_vec((row * p.k + k) / 8u);
 }
 
 fn w_quad(raw: WRaw, q: u32) -> vec4f {
@@ -20,5 +18,5 @@ fn w_scale(row: u32, k: u32) -> f32 {
 
 fn w_one(row: u32, k: u32) -> f32 {
   let i = row * p.k + k;
-  return unpack2x16float(w[i / 8u][(i / 2u) % 4u])[i % 2u];
+  return unpack2x16float(w_vec(i / 8u)[(i / 2u) % 4u])[i % 2u];
 }

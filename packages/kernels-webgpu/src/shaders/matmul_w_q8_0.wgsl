@@ -3,8 +3,6 @@
 // f16 scale per block of 32 quants, 2 per u32. Read 16 quants at a time as
 // vec4<u32>; the scales start at vec4 index n*k/16.
 // Interface: see matmul_w_f32.wgsl.
-@group(0) @binding(1) var<storage, read> w: array<vec4u>;
-
 const W_CHUNK = 16u;
 alias WRaw = vec4u;
 
@@ -14,7 +12,7 @@ fn i8x4(v: u32) -> vec4f {
 }
 
 fn w_load(row: u32, k: u32) -> WRaw {
-  return w[(row * p.k + k) / 16u];
+  return w_vec((row * p.k + k) / 16u);
 }
 
 fn w_quad(raw: WRaw, q: u32) -> vec4f {
@@ -23,10 +21,10 @@ fn w_quad(raw: WRaw, q: u32) -> vec4f {
 
 fn w_scale(row: u32, k: u32) -> f32 {
   let b = (row * p.k + k) / 32u;
-  return unpack2x16float(w[(p.n * p.k) / 16u + b / 8u][(b / 2u) % 4u])[b % 2u];
+  return unpack2x16float(w_vec((p.n * p.k) / 16u + b / 8u)[(b / 2u) % 4u])[b % 2u];
 }
 
 fn w_one(row: u32, k: u32) -> f32 {
   let i = row * p.k + k;
-  return i8x4(w[i / 16u][(i / 4u) % 4u])[i % 4u] * w_scale(row, k);
+  return i8x4(w_vec(i / 16u)[(i / 4u) % 4u])[i % 4u] * w_scale(row, k);
 }

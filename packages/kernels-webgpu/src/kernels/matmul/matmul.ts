@@ -7,6 +7,7 @@ import type { Kernel, KernelContext, Recorder } from '../../context.js';
 import { createTensor, type GpuTensor } from '../../tensor.js';
 import { grid2d, MAX_GROUPS_PER_DIM } from '../grid.js';
 import { matmulPipeline, rowsAligned, type MatmulBody } from './pipelines.js';
+import { TensorTextures, TEXTURE_WIDTH } from './textures.js';
 import { checkMatmul, type MatmulDims } from './validate.js';
 
 /**
@@ -65,6 +66,8 @@ interface Dispatch {
   kernel: Kernel;
   groups: [number, number, number];
   groupsX: number;
+  /** The kernel reads x and w from texture copies (the subgroup GEMM). */
+  textures?: boolean;
 }
 
 /** A linear layer kernel. Build once per context; record as often as needed. */
@@ -73,6 +76,7 @@ export class MatmulKernel {
   readonly variant: MatmulVariant;
   readonly #ctx: KernelContext;
   readonly #noBias: GpuTensor;
+  readonly #textures: TensorTextures;
 
   constructor(ctx: KernelContext, options: MatmulOptions = {}) {
     const caps = ctx.gpu.caps;
@@ -83,6 +87,7 @@ export class MatmulKernel {
       throw new Error('matmul: the subgroup variant needs subgroups of at least 8 lanes');
     this.#ctx = ctx;
     this.#noBias = createTensor(ctx.gpu, 'f32', [4], 'matmul:no-bias');
+    this.#textures = new TensorTextures(ctx.gpu);
   }
 
   /** The path {@link record} takes for `t` activation rows unless told otherwise. */
@@ -102,7 +107,7 @@ export class MatmulKernel {
     const dims = checkMatmul(x, w, y, options.bias, column, this.#ctx.gpu.limits.maxStorageBufferBindingSize);
     if (dims.t === 0 || dims.n === 0) return;
     const path = options.path ?? this.pathFor(dims.t);
-    const d = path === 'gemv' ? this.#gemv(dims) : this.#gemm(dims);
+    const d = path === 'gemv' ? this.#gemv(dims) : this.#gemm(dims, x, w);
     if (d.groups.some((g) => g > MAX_GROUPS_PER_DIM))
       throw new Error(
         `matmul: T = ${dims.t}, N = ${dims.n} needs more than ${MAX_GROUPS_PER_DIM} workgroups a side`,
@@ -115,16 +120,21 @@ export class MatmulKernel {
     rec.u32[p + 4] = d.groupsX;
     rec.u32[p + 5] = dims.yStride;
     rec.u32[p + 6] = column;
-    rec.dispatch(d.kernel, [w, x, y, options.bias ?? this.#noBias], ...d.groups);
+    const [wIn, xIn] = d.textures
+      ? [this.#textures.copy(rec, w, 'w'), this.#textures.copy(rec, x, 'x')]
+      : [w, x];
+    rec.dispatch(d.kernel, [wIn, xIn, y, options.bias ?? this.#noBias], ...d.groups);
   }
 
-  /** Frees the kernel's own buffer. */
+  /** Frees the kernel's own buffer and textures. */
   destroy(): void {
     this.#noBias.buffer.destroy();
+    this.#textures.destroy();
   }
 
-  #pipeline(body: MatmulBody, dims: MatmulDims, consts: Record<string, number>): Kernel {
-    return matmulPipeline(this.#ctx, body, dims.dtype, rowsAligned(dims.dtype, dims.k), consts);
+  #pipeline(body: MatmulBody, dims: MatmulDims, consts: Record<string, number>, textures = false): Kernel {
+    const source = !rowsAligned(dims.dtype, dims.k) ? 'unaligned' : textures ? 'texture' : 'buffer';
+    return matmulPipeline(this.#ctx, body, dims.dtype, source, consts);
   }
 
   /**
@@ -150,15 +160,29 @@ export class MatmulKernel {
     return { kernel, groups: [g.x, g.y, chunks], groupsX: g.x };
   }
 
-  #gemm(dims: MatmulDims): Dispatch {
-    const [tm, tn, kernel] = this.#subgroup(dims)
-      ? [
-          SG_GEMM.tm,
-          8 * SG_GEMM.rowsPerLane,
-          this.#pipeline('gemm_sg', dims, { TM: SG_GEMM.tm, NL: SG_GEMM.rowsPerLane }),
-        ]
-      : [PORTABLE_GEMM_TILE, PORTABLE_GEMM_TILE, this.#pipeline('gemm', dims, {})];
-    const groups: [number, number, number] = [Math.ceil(dims.n / tn), Math.ceil(dims.t / tm), 1];
-    return { kernel, groups, groupsX: groups[0] };
+  /**
+   * The subgroup GEMM reads x and w from texture copies when T spans more than
+   * one row tile (the copies cost about one pass over the weights: more than
+   * they save for a single tile) and both fit a texture (on lavapipe every
+   * tensor with whole 16-byte texels: 512 MiB against 128 MiB bindings), else
+   * from their buffers.
+   */
+  #gemm(dims: MatmulDims, x: GpuTensor, w: GpuTensor): Dispatch {
+    if (!this.#subgroup(dims)) {
+      const kernel = this.#pipeline('gemm', dims, {});
+      const tile = PORTABLE_GEMM_TILE;
+      const groups: [number, number, number] = [Math.ceil(dims.n / tile), Math.ceil(dims.t / tile), 1];
+      return { kernel, groups, groupsX: groups[0] };
+    }
+    const textures = dims.t > SG_GEMM.tm && this.#textures.fits(x) && this.#textures.fits(w);
+    const { tm, rowsPerLane } = SG_GEMM;
+    const consts = { TM: tm, NL: rowsPerLane, ...(textures ? { TW: TEXTURE_WIDTH } : {}) };
+    const kernel = this.#pipeline('gemm_sg', dims, consts, textures);
+    const groups: [number, number, number] = [
+      Math.ceil(dims.n / (8 * rowsPerLane)),
+      Math.ceil(dims.t / tm),
+      1,
+    ];
+    return { kernel, groups, groupsX: groups[0], textures };
   }
 }

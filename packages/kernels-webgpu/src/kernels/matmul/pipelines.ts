@@ -22,6 +22,20 @@ export function rowsAligned(dtype: MatmulWeightDType, k: number): boolean {
 }
 
 /**
+ * Where a kernel reads x and w from: storage buffers as 16-byte vectors
+ * (`buffer`, aligned rows), buffers element by element (`unaligned`), or
+ * read-only rgba32uint storage textures holding the tensors' bytes
+ * (`texture`, aligned rows; see textures.ts).
+ */
+export type MatmulSource = 'buffer' | 'unaligned' | 'texture';
+
+const SNIPPETS: Record<MatmulSource, (dtype: MatmulWeightDType) => string[]> = {
+  buffer: (dtype) => ['matmul_x', 'matmul_w_buffer', `matmul_w_${dtype}`],
+  unaligned: () => ['matmul_x_unaligned', 'matmul_w_unaligned'],
+  texture: (dtype) => ['matmul_x_texture', 'matmul_w_texture', `matmul_w_${dtype}`],
+};
+
+/**
  * The pipeline for `body` over `dtype` weights, cached in `ctx` under a key
  * naming every choice. `consts` become WGSL `const`s (function-scope array
  * sizes must be const-expressions, so override constants cannot size them).
@@ -30,25 +44,22 @@ export function matmulPipeline(
   ctx: KernelContext,
   body: MatmulBody,
   dtype: MatmulWeightDType,
-  aligned: boolean,
+  source: MatmulSource,
   consts: Readonly<Record<string, number>>,
 ): Kernel {
   const constList = Object.entries(consts).map(([name, v]) => `${name}=${v}`);
-  const key = ['matmul', body, dtype, aligned ? 'a' : 'u', ...constList].join(':');
+  const key = ['matmul', body, dtype, source, ...constList].join(':');
   return ctx.kernel(key, () => {
     const lines = body.endsWith('_sg') ? ['enable subgroups;'] : [];
     for (const [name, v] of Object.entries(consts)) lines.push(`const ${name} = ${v}u;`);
-    if (!aligned) lines.push(`const W_F16 = ${dtype === 'f16'};`);
+    if (source === 'unaligned') lines.push(`const W_F16 = ${dtype === 'f16'};`);
     const code = [
       lines.join('\n'),
       loadShader('matmul_common'),
-      loadShader(aligned ? 'matmul_x' : 'matmul_x_unaligned'),
-      loadShader(aligned ? `matmul_w_${dtype}` : 'matmul_w_unaligned'),
+      ...SNIPPETS[source](dtype).map(loadShader),
       loadShader(`matmul_${body}`),
     ].join('\n');
-    return {
-      code,
-      bindings: ['read-only-storage', 'read-only-storage', 'storage', 'read-only-storage'],
-    };
+    const input = source === 'texture' ? 'texture' : 'read-only-storage';
+    return { code, bindings: [input, input, 'storage', 'read-only-storage'] };
   });
 }

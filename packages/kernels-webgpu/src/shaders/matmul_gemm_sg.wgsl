@@ -52,11 +52,22 @@ fn main(@builtin(workgroup_id) wg: vec3u, @builtin(subgroup_invocation_id) lane:
       for (var g = 0u; g < TG; g++) {
         xq[g] = x_quad(xrows[g], k + 4u * q);
       }
-      for (var c = 0u; c < 4u; c++) {
-        for (var t = 0u; t < TM; t++) {
-          let xs = subgroupShuffle(xq[t / 8u][c], t % 8u);
+      // Accumulator-major: the 64 accumulators live on the stack (the
+      // texture loads are calls that clobber every vector register), so
+      // each is read and written once per quad, its 4 products added in k
+      // order (c-outer added the same terms in the same order, 4 times the
+      // stack traffic). Rows in groups of 8 keep every loop short enough
+      // for NIR to unroll.
+      for (var g = 0u; g < TG; g++) {
+        for (var l = 0u; l < 8u; l++) {
+          let x0 = subgroupShuffle(xq[g].x, l);
+          let x1 = subgroupShuffle(xq[g].y, l);
+          let x2 = subgroupShuffle(xq[g].z, l);
+          let x3 = subgroupShuffle(xq[g].w, l);
+          let t = 8u * g + l;
           for (var j = 0u; j < NL; j++) {
-            acc[t * NL + j] += xs * wq[j][c];
+            let a = acc[t * NL + j];
+            acc[t * NL + j] = a + x0 * wq[j].x + x1 * wq[j].y + x2 * wq[j].z + x3 * wq[j].w;
           }
         }
       }

@@ -13,11 +13,11 @@ import type {
   Journey,
   JourneyEvent,
   JourneyEventType,
-  JourneyProgress,
   JourneyRequestInfo,
   JourneySnapshot,
   StepSummary,
 } from './shared/journey-types.js';
+import { progressOf, stepSummaryOf } from './hook-records.js';
 import { PrefillTracker } from './shared/prefill-tracker.js';
 import { Ring } from './shared/ring.js';
 
@@ -217,20 +217,7 @@ export class JourneyRecorder {
   }
 
   #step(step: StepEvent): void {
-    const summary: StepSummary = {
-      step: step.step,
-      startMs: step.startEpochMs,
-      durationMs: step.durationNs / 1e6,
-      batchSize: step.numScheduledRequests,
-      numRunning: step.numRunning,
-      numWaiting: step.numWaiting,
-      prefillTokens: step.numPrefillTokens,
-      decodeTokens: step.numDecodeTokens,
-      kvUsage: step.kvUsage,
-      kvBlocksUsed: step.kvBlocksUsed,
-      preempted: step.numPreempted,
-      finished: step.numFinished,
-    };
+    const summary = stepSummaryOf(step);
     this.#steps.push(summary);
     this.#watcher?.stepAdded(summary);
     // The per-request listing costs O(batch); it is read only while some prompt is being computed.
@@ -301,19 +288,6 @@ export class JourneyRecorder {
     else journey.events.push(event);
     this.#watcher?.journeyChanged(journey);
   }
-}
-
-/** The fields of a progress snapshot (or a step's request snapshot) the viewer keeps. */
-function progressOf(p: Omit<JourneyProgress, 'step'> & { readonly step: number }): JourneyProgress {
-  return {
-    step: p.step,
-    phase: p.phase,
-    prefillDone: p.prefillDone,
-    prefillTotal: p.prefillTotal,
-    decodeDone: p.decodeDone,
-    decodeMax: p.decodeMax,
-    numPreemptions: p.numPreemptions,
-  };
 }
 
 function positive(value: number, name: string): number {

@@ -28,16 +28,6 @@ const httpUrl: Parser<string> = (text) => {
   return text;
 };
 
-/**
- * `x-serve`, unless the standard variables name the service (`OTEL_SERVICE_NAME`, or `service.name`
- * in `OTEL_RESOURCE_ATTRIBUTES`): then undefined, and the tracing resource takes theirs.
- */
-function defaultServiceName(env: NodeJS.ProcessEnv): string | undefined {
-  const named =
-    Boolean(env.OTEL_SERVICE_NAME) || /(^|,)\s*service\.name\s*=/.test(env.OTEL_RESOURCE_ATTRIBUTES ?? '');
-  return named ? undefined : 'x-serve';
-}
-
 /** `--enable-journey-tracing` and friends (vLLM's `--otlp-traces-endpoint`). */
 export const journeyTracing: ServerExtension = {
   name: 'journey-tracing',
@@ -107,7 +97,7 @@ export const journeyTracing: ServerExtension = {
     }
     const journey = tracing.createJourneyTracing({
       endpoint,
-      serviceName: defaultServiceName(process.env),
+      defaultServiceName: 'x-serve',
       sampleRate: options.journeyTracingSampleRate as number,
       stepTracing: {
         enabled: options.stepTracingEnabled as boolean,

@@ -48,6 +48,7 @@ export function createJourneyTracing(options: JourneyTracingOptions = {}): Journ
     createTracerProvider({
       endpoint: options.endpoint,
       serviceName: options.serviceName,
+      defaultServiceName: options.defaultServiceName,
       serviceInstanceId: options.serviceInstanceId,
       logger,
     });

@@ -29,8 +29,10 @@ import { FailOpenExporter } from './fail-open-exporter.js';
 export interface TracerProviderSetup {
   /** OTLP/HTTP traces URL; default from the environment (see {@link resolveTracesEndpoint}). */
   readonly endpoint?: string;
-  /** `service.name` (default: `OTEL_SERVICE_NAME`, then `service.name` in `OTEL_RESOURCE_ATTRIBUTES`, then `x-llm`). */
+  /** `service.name`, over the environment (default: `OTEL_SERVICE_NAME`, then `service.name` in `OTEL_RESOURCE_ATTRIBUTES`, then `defaultServiceName`). */
   readonly serviceName?: string;
+  /** The name when neither `serviceName` nor the environment gives one; default `x-llm`. */
+  readonly defaultServiceName?: string;
   /** `service.instance.id` (default: the one in `OTEL_RESOURCE_ATTRIBUTES`, else a random UUID). */
   readonly serviceInstanceId?: string;
   /** Batch processor settings other than the exporter (defaults: the SDK's, 5 s delay, 2048 queue, 512 batch). */
@@ -78,10 +80,10 @@ export function createTracerProvider(setup: TracerProviderSetup = {}): TracerPro
  * `service.instance.id`, so replicas of one service stay apart in a shared backend.
  */
 export function tracingResource(
-  setup: Pick<TracerProviderSetup, 'serviceName' | 'serviceInstanceId'> = {},
+  setup: Pick<TracerProviderSetup, 'serviceName' | 'defaultServiceName' | 'serviceInstanceId'> = {},
 ): Resource {
   const defaults = resourceFromAttributes({
-    [ATTR_SERVICE_NAME]: 'x-llm',
+    [ATTR_SERVICE_NAME]: setup.defaultServiceName ?? 'x-llm',
     [ATTR_SERVICE_INSTANCE_ID]: randomUUID(),
     'host.name': hostname(), // the pod or container name: which replica, at a glance
   });

@@ -26,8 +26,10 @@ export interface ExportOptions {
   readonly tracerProvider?: TracerProvider;
   /** OTLP/HTTP traces URL (default: `OTEL_EXPORTER_OTLP_TRACES_ENDPOINT`, then `OTEL_EXPORTER_OTLP_ENDPOINT` + `/v1/traces`). */
   readonly endpoint?: string;
-  /** `service.name` (default: `OTEL_SERVICE_NAME`, then `service.name` in `OTEL_RESOURCE_ATTRIBUTES`, then `x-llm`). */
+  /** `service.name`, over the environment (default: `OTEL_SERVICE_NAME`, then `service.name` in `OTEL_RESOURCE_ATTRIBUTES`, then `defaultServiceName`). */
   readonly serviceName?: string;
+  /** The name when neither `serviceName` nor the environment gives one; default `x-llm`. */
+  readonly defaultServiceName?: string;
   /** `service.instance.id` (default: the one in `OTEL_RESOURCE_ATTRIBUTES`, else a random UUID per provider). */
   readonly serviceInstanceId?: string;
 }

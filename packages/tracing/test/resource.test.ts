@@ -45,6 +45,16 @@ describe('tracingResource', () => {
     expect(tracingResource().attributes['service.name']).toBe('from-attributes');
   });
 
+  it('takes defaultServiceName only where neither variable names the service', () => {
+    const name = () => tracingResource({ defaultServiceName: 'x-serve' }).attributes['service.name'];
+    withEnv({});
+    expect(name()).toBe('x-serve');
+    withEnv({ OTEL_RESOURCE_ATTRIBUTES: 'service.name=from-attributes' });
+    expect(name()).toBe('from-attributes');
+    withEnv({ OTEL_SERVICE_NAME: 'env' });
+    expect(name()).toBe('env');
+  });
+
   it('lets the setup override the environment', () => {
     withEnv({ OTEL_SERVICE_NAME: 'env', OTEL_RESOURCE_ATTRIBUTES: 'service.instance.id=env-id,team=infra' });
     expect(tracingResource({ serviceName: 'given', serviceInstanceId: 'given-id' }).attributes).toMatchObject(

@@ -1,44 +1,55 @@
 /**
  * Time sources. Request timestamps are monotonic nanoseconds (durations between
- * them are immune to wall-clock jumps); epoch milliseconds are derived from one
- * wall-clock reading taken when the scheduler starts, so no event reads `Date.now()`.
+ * them are immune to wall-clock jumps); epoch milliseconds come from the clock
+ * itself when it knows its origin, else from one wall-clock reading taken when
+ * the scheduler starts, so no event reads `Date.now()`.
  */
 
 /** A monotonic time source in nanoseconds; inject one to make timings deterministic in tests and simulations. */
 export interface Clock {
   /** Monotonic time in nanoseconds; only differences between readings are meaningful. */
   nowNs(): number;
+  /**
+   * Unix epoch milliseconds of a reading, for clocks whose origin is known exactly. Without it the
+   * scheduler anchors the clock to the wall clock once, when it starts.
+   */
+  epochMs?(monotonicNs: number): number;
 }
 
-/** The default clock: `performance.now()` scaled to nanoseconds (microsecond resolution, safe for ~100 days). */
-export const performanceClock: Clock = { nowNs: () => performance.now() * 1e6 };
+/**
+ * The default clock: `performance.now()` scaled to nanoseconds (microsecond resolution, safe for
+ * ~100 days). Its epoch is `performance.timeOrigin` (OpenTelemetry's, sub-millisecond), so epoch
+ * times agree exactly with spans and server timestamps taken on the same timeline.
+ */
+export const performanceClock: Clock = {
+  nowNs: () => performance.now() * 1e6,
+  epochMs: (monotonicNs) => performance.timeOrigin + monotonicNs / 1e6,
+};
 
-const performanceEpochMs = (): number => performance.timeOrigin + performance.now();
-
-/** A monotonic clock paired with the wall-clock instant at which it was first read. */
+/** A monotonic clock with a conversion to Unix epoch milliseconds. */
 export class SchedulerClock {
   readonly #clock: Clock;
-  readonly #baseNs: number;
-  readonly #baseEpochMs: number;
+  /** Converts a reading to epoch ms. */
+  readonly epochMs: (monotonicNs: number) => number;
 
   /**
-   * Reads `clock` and the wall clock once, to anchor later conversions. The default wall clock is
-   * `performance.timeOrigin + performance.now()` (OpenTelemetry's, sub-millisecond), so epoch times
-   * from the default clock agree with spans and server timestamps taken on the same timeline.
+   * Uses the clock's own epoch when it has one. Otherwise reads `clock` and the wall clock once to
+   * anchor later conversions (two readings: a pause between them would shift every epoch time by as
+   * much, which is why the default clock carries its own).
    */
-  constructor(clock: Clock = performanceClock, wallClockMs: () => number = performanceEpochMs) {
+  constructor(clock: Clock = performanceClock) {
     this.#clock = clock;
-    this.#baseNs = clock.nowNs();
-    this.#baseEpochMs = wallClockMs();
+    if (clock.epochMs) {
+      this.epochMs = (monotonicNs) => clock.epochMs!(monotonicNs);
+    } else {
+      const baseNs = clock.nowNs();
+      const baseEpochMs = performance.timeOrigin + performance.now();
+      this.epochMs = (monotonicNs) => baseEpochMs + (monotonicNs - baseNs) / 1e6;
+    }
   }
 
   /** Current monotonic time in nanoseconds. */
   nowNs(): number {
     return this.#clock.nowNs();
-  }
-
-  /** Converts a monotonic reading from this clock to Unix epoch milliseconds. */
-  epochMs(monotonicNs: number): number {
-    return this.#baseEpochMs + (monotonicNs - this.#baseNs) / 1e6;
   }
 }

@@ -1,11 +1,17 @@
 /** What plugins receive (progress, step events, snapshots), re-entrant calls from hooks, read-only typing. */
-import { RequestStatus, type SchedulerPlugin } from '../src/index.js';
+import { performanceClock, RequestStatus, type SchedulerPlugin } from '../src/index.js';
 import { createRig, promptRequest, runToCompletion, steppingClock } from './support/drive.js';
 import { createRecorder, lifecycleViolation } from './support/recorder.js';
 
 describe('event content', () => {
   test('progress snapshots carry step, clock readings and phase', () => {
-    const rig = createRig({ numBlocks: 16, blockSize: 4, maxModelLen: 32, maxNumBatchedTokens: 4 });
+    const rig = createRig({
+      numBlocks: 16,
+      blockSize: 4,
+      maxModelLen: 32,
+      maxNumBatchedTokens: 4,
+      clock: performanceClock,
+    });
     const recorder = createRecorder();
     rig.scheduler.use(recorder.plugin);
     rig.scheduler.addRequest(promptRequest('a', 6, { sampling: { maxTokens: 2 } }));
@@ -27,7 +33,9 @@ describe('event content', () => {
     ]);
     for (const e of events) {
       expect(e.progress).toMatchObject({ prefillTotal: 6, decodeMax: 2, numPreemptions: 0 });
-      expect(e.progress.epochMs).toBeGreaterThan(1.6e12);
+      // The default clock's epoch is performance.timeOrigin exactly, the one OpenTelemetry and the
+      // server use: no second wall-clock reading that a pause could put out of step.
+      expect(e.progress.epochMs).toBe(performance.timeOrigin + e.progress.monotonicNs / 1e6);
     }
     const ns = events.map((e) => e.progress.monotonicNs);
     expect(ns).toEqual([...ns].sort((x, y) => x - y));

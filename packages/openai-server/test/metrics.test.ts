@@ -31,6 +31,7 @@ const EXPECTED: Record<string, string> = {
   'vllm:request_generation_tokens': 'histogram',
   'vllm:request_params_max_tokens': 'histogram',
   'vllm:request_params_n': 'histogram',
+  'vllm:request_max_num_generation_tokens': 'histogram',
   'vllm:iteration_tokens_total': 'histogram',
   'vllm:time_to_first_token_seconds': 'histogram',
   'vllm:inter_token_latency_seconds': 'histogram',
@@ -77,9 +78,9 @@ test('counters and histograms move as requests complete', async () => {
     sampleValue(f, name, labels) ?? 0;
   const body = { model: MODEL, prompt: 'Once upon a time', temperature: 0, max_tokens: 12, ignore_eos: true };
   expect((await postJson(`${server.url}/v1/completions`, body)).status).toBe(200);
-  expect((await postJson(`${server.url}/v1/completions`, { ...body, n: 2, stop: ['girl'] })).status).toBe(
-    200,
-  );
+  const twoChoices = await postJson(`${server.url}/v1/completions`, { ...body, n: 2, stop: ['girl'] });
+  expect(twoChoices.status).toBe(200);
+  const { usage } = (await twoChoices.json()) as { usage: { completion_tokens: number } };
   const after = await scrape();
   const delta = (name: string, labels: Record<string, string> = {}) =>
     get(after, name, labels) - get(before, name, labels);
@@ -91,6 +92,9 @@ test('counters and histograms move as requests complete', async () => {
   expect(delta('vllm:time_to_first_token_seconds_count')).toBe(3);
   expect(delta('vllm:request_params_n_count')).toBe(2);
   expect(delta('vllm:request_params_n_sum')).toBe(3);
+  // Greedy, so both choices are alike: the longest is half the usage.
+  expect(delta('vllm:request_max_num_generation_tokens_count')).toBe(2);
+  expect(delta('vllm:request_max_num_generation_tokens_sum')).toBe(12 + usage.completion_tokens / 2);
   expect(delta('vllm:iteration_tokens_total_count')).toBeGreaterThan(0);
   expect(delta('vllm:inter_token_latency_seconds_count')).toBeGreaterThan(0);
   expect(delta('vllm:prefix_cache_queries_total')).toBeGreaterThan(0);

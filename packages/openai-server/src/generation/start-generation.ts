@@ -74,7 +74,10 @@ export function startGeneration(
     for (const s of streams) void s.return?.();
     throw error;
   }
-  return { choices: prompts.length * n, promptTokens, outputs: firstResponse(merge(streams, n), journey) };
+  const outputs = observed(merge(streams, n), n, journey, (tokens) =>
+    ctx.metrics.observeMaxGenerationTokens(tokens),
+  );
+  return { choices: prompts.length * n, promptTokens, outputs };
 }
 
 /** The outputs of several engine requests, as they come, placed among the choices. */
@@ -100,11 +103,26 @@ async function* merge(
   }
 }
 
-async function* firstResponse(outputs: AsyncIterable<ChoiceOutput>, journey: RequestJourney) {
-  let first = true;
-  for await (const output of outputs) {
-    if (first) journey.firstResponse();
-    first = false;
-    yield output;
+/**
+ * Passes the outputs on, firing `onFirstResponse` on the first and, as vLLM does per parent
+ * request, reporting the longest choice of each prompt once all its `n` choices have finished.
+ */
+async function* observed(
+  outputs: AsyncIterable<ChoiceOutput>,
+  n: number,
+  journey: RequestJourney,
+  onPromptFinished: (maxGenerationTokens: number) => void,
+) {
+  const longest = new Map<number, { tokens: number; finished: number }>();
+  for await (const item of outputs) {
+    journey.firstResponse();
+    const { prompt, output } = item;
+    if (output.finished) {
+      const seen = longest.get(prompt) ?? { tokens: 0, finished: 0 };
+      seen.tokens = Math.max(seen.tokens, output.usage.completionTokens);
+      if (++seen.finished === n) onPromptFinished(seen.tokens);
+      else longest.set(prompt, seen);
+    }
+    yield item;
   }
 }

@@ -28,6 +28,7 @@ export class ServerMetrics {
   readonly registry = new Registry();
   readonly #paramsN: Histogram;
   readonly #paramsMaxTokens: Histogram;
+  readonly #maxGenerationTokens: Histogram;
   readonly #unsubscribe: () => void;
 
   constructor(engine: AsyncEngine, options: ServerMetricsOptions) {
@@ -125,6 +126,11 @@ export class ServerMetrics {
       'Histogram of the max_tokens request parameter.',
       maxLenBuckets,
     );
+    this.#maxGenerationTokens = histogram(
+      'vllm:request_max_num_generation_tokens',
+      'Histogram of maximum number of requested generation tokens.',
+      maxLenBuckets,
+    );
     this.#paramsN = histogram('vllm:request_params_n', 'Histogram of the n request parameter.', N_BUCKETS);
     const iterationTokens = histogram(
       'vllm:iteration_tokens_total',
@@ -206,6 +212,11 @@ export class ServerMetrics {
   observeRequestParams(n: number, maxTokens: number | undefined): void {
     this.#paramsN.observe(n);
     if (maxTokens !== undefined) this.#paramsMaxTokens.observe(maxTokens);
+  }
+
+  /** Records the longest choice of a prompt whose `n` choices have all finished. */
+  observeMaxGenerationTokens(tokens: number): void {
+    this.#maxGenerationTokens.observe(tokens);
   }
 
   /** The exposition text and its content type. */

@@ -133,6 +133,12 @@ export const SERVE_OPTIONS: readonly OptionSpec[] = [
     default: true,
   },
   {
+    name: 'warmup',
+    description: 'run one step of every shape before serving, so no request waits for shader compilation',
+    parse: boolean,
+    default: true,
+  },
+  {
     name: 'max-pending-requests',
     value: '<n>',
     description: 'sequences waiting in the engine before new requests get 503 (with Retry-After)',

@@ -35,6 +35,8 @@ export interface StartServerOptions {
   readonly numGpuBlocks?: number;
   readonly enablePrefixCaching?: boolean;
   readonly enableChunkedPrefill?: boolean;
+  /** Run a step of every shape before listening, so no request waits for pipeline compilation; default true. */
+  readonly warmup?: boolean;
   readonly maxPendingRequests?: number;
   readonly schedulingPolicy?: SchedulingPolicy;
   /** Seconds in-flight requests get to finish on `close` before they are aborted; default 5. */
@@ -74,6 +76,7 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
   const servedModelName = typeof names === 'string' ? [names] : [...names];
   const bar = options.progress ? loadProgress() : undefined;
   let engine: Engine;
+  const initStart = performance.now();
   try {
     engine = await createEngine({
       model,
@@ -89,6 +92,7 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
       enableChunkedPrefill: options.enableChunkedPrefill,
       schedulingPolicy: options.schedulingPolicy,
       onLoadProgress: bar?.onLoadProgress,
+      warmUp: options.warmup ?? true,
     });
   } finally {
     bar?.stop();
@@ -112,7 +116,13 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
     await engine.shutdown();
     throw error;
   }
-  const summary = startupSummary(engine, model, servedModelName[0]!, listening.url);
+  const initEngineMs = Math.round(performance.now() - initStart);
+  const summary = startupSummary(engine, {
+    model,
+    servedModelName: servedModelName[0]!,
+    url: listening.url,
+    initEngineMs,
+  });
   logger.info(summary, 'x-serve ready');
 
   const graceMs = (options.shutdownTimeout ?? 5) * 1000;

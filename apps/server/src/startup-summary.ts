@@ -19,14 +19,14 @@ export interface StartupSummary {
   readonly kvBytes: number;
   readonly maxModelLen: number;
   readonly url: string;
+  /** Loading the weights, allocating the KV cache and the warm-up steps, as vLLM's "init engine" line. */
+  readonly initEngineMs: number;
 }
 
 /** Collects the summary of a running engine. */
 export function startupSummary(
   engine: Engine,
-  model: string,
-  servedModelName: string,
-  url: string,
+  facts: Pick<StartupSummary, 'model' | 'servedModelName' | 'url' | 'initEngineMs'>,
 ): StartupSummary {
   const { config, weights } = engine.model;
   const tensors = new Set<WeightTensor>([
@@ -40,8 +40,7 @@ export function startupSummary(
   const { adapterInfo } = engine.runner.gpu;
   const kv = engine.runner.kvCache;
   return {
-    model,
-    servedModelName,
+    ...facts,
     architecture: config.arch,
     parameters: [...tensors].reduce((sum, t) => sum + count(t), 0),
     dtype: [...matrixTypes].join('+'),
@@ -53,7 +52,6 @@ export function startupSummary(
     kvTokens: kv.numTokens,
     kvBytes: kv.bytes,
     maxModelLen: engine.maxModelLen,
-    url,
   };
 }
 
@@ -66,6 +64,7 @@ export function formatSummary(s: StartupSummary): string {
     ['context', `${s.maxModelLen} tokens`],
     ['adapter', s.adapter || 'unknown'],
     ['KV cache', `${s.kvBlocks} blocks × ${s.blockSize} tokens = ${s.kvTokens} tokens (${mib(s.kvBytes)})`],
+    ['init engine', `${(s.initEngineMs / 1000).toFixed(1)} s (weights, KV cache, warm-up)`],
     ['listening', s.url],
   ];
   return rows.map(([k, v]) => `  ${k.padEnd(12)} ${v}`).join('\n');

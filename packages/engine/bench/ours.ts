@@ -5,6 +5,7 @@
  * @module
  */
 import type { Gpu } from '@x/kernels-webgpu';
+import type { SchedulerOutput } from '@x/scheduler';
 import { createEngine, type Engine } from '../dist/index.js';
 import { BatchRecorder, type BatchRun, type BatchTiming } from './protocol.ts';
 import type { RowPlan } from './workload.ts';
@@ -103,7 +104,8 @@ function probeSteps(engine: Engine): { readonly samples: StepSample[]; stop(): v
     samples.push({ ...pending, ...r, scheduleUs, executeOtherUs, deliverUs, yieldUs });
     pending = undefined;
   };
-  runner.execute = async (output, paramsFor) => {
+  // The engine hands the runner whole scheduler outputs (the type allows less, for warm-up steps).
+  runner.execute = async (output: SchedulerOutput, paramsFor) => {
     take();
     const result = await execute.call(runner, output, paramsFor);
     const decodeOnly = output.numPrefillTokens === 0;

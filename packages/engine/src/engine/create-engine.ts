@@ -39,6 +39,12 @@ export interface EngineOptions {
   readonly enableChunkedPrefill?: boolean;
   readonly longPrefillTokenThreshold?: number;
   readonly schedulingPolicy?: SchedulingPolicy;
+  /**
+   * Run dummy steps before returning, so that every GPU pipeline a step can need is built before
+   * the first request (default false; x-serve turns it on). On lavapipe with a cold shader cache
+   * this moves seconds of compilation from the first requests to start-up.
+   */
+  readonly warmUp?: boolean;
   /** Upload progress in bytes, for a loading bar. */
   readonly onLoadProgress?: (done: number, total: number) => void;
 }
@@ -81,6 +87,13 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
     }),
     ...(options.schedulingPolicy !== undefined && { policy: options.schedulingPolicy }),
   });
+  if (options.warmUp) {
+    await runner.warmUp({
+      maxNumSeqs,
+      maxNumBatchedTokens: scheduler.config.maxNumBatchedTokens,
+      maxModelLen: scheduler.config.maxModelLen,
+    });
+  }
   const core = new EngineCore(scheduler, runner);
   const engine = new AsyncEngine(core, tokenizer, maxModelLen);
   return Object.assign(engine, {

@@ -2,4 +2,5 @@ export { ModelRunner, type ModelRunnerOptions, type StepSamples } from './model-
 export { allocateKvCache, kvBytesPerBlock, type KvCache, type KvCacheSize } from './kv-cache.js';
 export { uploadWeights, type GpuLayerWeights, type GpuWeights } from './gpu-weights.js';
 export { LlamaForward, type ForwardInputs } from './forward.js';
-export { StepInputBuilder, type StepInputs } from './step-inputs.js';
+export { StepInputBuilder, type StepBatch, type StepInputs } from './step-inputs.js';
+export { warmUpSteps, type WarmUpLimits } from './warm-up.js';

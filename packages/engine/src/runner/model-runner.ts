@@ -15,12 +15,12 @@ import {
   type GpuTensor,
   type SamplingParams,
 } from '@x/kernels-webgpu';
-import type { SchedulerOutput } from '@x/scheduler';
 import type { LoadedModel } from '../model/load-model.js';
 import { LlamaForward } from './forward.js';
 import { uploadWeights, type GpuWeights } from './gpu-weights.js';
 import { allocateKvCache, type KvCache, type KvCacheSize } from './kv-cache.js';
-import { StepInputBuilder } from './step-inputs.js';
+import { StepInputBuilder, type StepBatch } from './step-inputs.js';
+import { warmUpSteps, type WarmUpLimits } from './warm-up.js';
 
 /** How to build a {@link ModelRunner}. */
 export interface ModelRunnerOptions {
@@ -98,7 +98,7 @@ export class ModelRunner {
    * Runs one step. `paramsFor(i)` gives the sampling parameters of
    * `output.scheduled[i]`; it is called only for entries that sample.
    */
-  async execute(output: SchedulerOutput, paramsFor: (index: number) => SamplingParams): Promise<StepSamples> {
+  async execute(output: StepBatch, paramsFor: (index: number) => SamplingParams): Promise<StepSamples> {
     const timing = this.lastStep;
     const t0 = performance.now();
     timing.recordUs = timing.waitUs = timing.readbackUs = 0;
@@ -186,6 +186,24 @@ export class ModelRunner {
     }
     timing.readbackUs = 1000 * (performance.now() - t3);
     return result;
+  }
+
+  /** GPU pipelines built so far (after {@link warmUp}, serving should build none). */
+  get numPipelines(): number {
+    return this.#ctx.numPipelines;
+  }
+
+  /**
+   * Runs dummy steps so that every pipeline a serving step can need is built before the first
+   * request (on lavapipe a cold one costs up to a second of LLVM), as vLLM and llama.cpp warm up
+   * at start-up. The steps write only into the KV cache, which no request owns yet. Returns the
+   * number of steps run.
+   */
+  async warmUp(limits: WarmUpLimits): Promise<number> {
+    const steps = warmUpSteps(limits, this.kvCache);
+    const greedy: SamplingParams = { temperature: 0, seed: 0, step: 0, numLogprobs: 1 };
+    for (const step of steps) await this.execute(step, () => greedy);
+    return steps.length;
   }
 
   #readbackBuffer(bytes: number): GPUBuffer {

@@ -4,7 +4,16 @@
  * tables, and which rows get sampled. Host arrays are reused between steps.
  * @module
  */
-import type { SchedulerOutput } from '@x/scheduler';
+import type { ScheduledRequest, SchedulerOutput } from '@x/scheduler';
+
+/** The part of a scheduler step the runner reads (warm-up steps build just this). */
+export interface StepBatch {
+  readonly scheduled: readonly Pick<
+    ScheduledRequest,
+    'tokenIds' | 'startPosition' | 'numTokens' | 'blockIds' | 'samplesToken'
+  >[];
+  readonly totalNumScheduledTokens: SchedulerOutput['totalNumScheduledTokens'];
+}
 
 /** The packed inputs of one step. Views into reused storage: valid until the next {@link StepInputBuilder.build}. */
 export interface StepInputs {
@@ -52,7 +61,7 @@ export class StepInputBuilder {
     this.#blockSize = blockSize;
   }
 
-  build(output: SchedulerOutput): StepInputs {
+  build(output: StepBatch): StepInputs {
     const entries = output.scheduled;
     const numSeqs = entries.length;
     const numTokens = output.totalNumScheduledTokens;

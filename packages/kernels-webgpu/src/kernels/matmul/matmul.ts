@@ -60,6 +60,17 @@ export interface MatmulRecordOptions {
 const SG_GEMV = { rowsPerLane: 1 };
 const SG_GEMM = { tm: 16, rowsPerLane: 4 };
 const PORTABLE_GEMV = { rowsPerGroup: 4, lanes: 32 };
+
+/**
+ * One row count T for each pipeline the default path choice can build for a weight (the GEMV
+ * specializes on T up to {@link GEMV_MAX_T}; the GEMM reads buffers within one row tile and
+ * texture copies beyond): running these once compiles every pipeline before serving needs it.
+ */
+export const MATMUL_WARM_UP_ROWS: readonly number[] = [
+  ...Array.from({ length: GEMV_MAX_T }, (_, i) => i + 1),
+  GEMV_MAX_T + 1,
+  SG_GEMM.tm + 1,
+];
 const PORTABLE_GEMM_TILE = 32;
 
 interface Dispatch {

@@ -20,7 +20,7 @@
 //   0 params        uniform Params
 //   1 logits        f32 [num_seqs, vocab], row-major
 //   2 seqs          SeqParams [num_seqs], 8 words each (kernels/sampling/params.ts)
-//   3 tokens        i32 [num_seqs]              the chosen token
+//   3 tokens        i32 [num_seqs]              the chosen token (read instead when keep_tokens)
 //   4 logprobs      f32 [num_seqs]              its log-probability
 //   5 top_ids       i32 [num_seqs, top_cols]    the num_top most likely tokens, most likely
 //                                               first (ties: lower id); -1 after num_top
@@ -41,6 +41,9 @@ struct Params {
   // the trees loops: unrolled, their barriers make lavapipe's JIT compile
   // (LLVM coroutines) take tens of seconds instead of well under one.
   half_wg: u32,
+  // 1: every row's token is the one already in `tokens` (an earlier pass drew it from
+  // adjusted logits); this pass only gives its log-probability and the top-n under these.
+  keep_tokens: u32,
 }
 
 struct SeqParams {
@@ -185,7 +188,8 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_index) tid:
   let sp = seqs[seq];
   g_row = seq * params.vocab;
   g_inv_t = 1.0 / sp.temperature;
-  let sampling = sp.temperature >= GREEDY_BELOW;
+  let keep = params.keep_tokens != 0u;
+  let sampling = !keep && sp.temperature >= GREEDY_BELOW;
   let top_k = select(0u, u32(sp.top_k), sp.top_k > 0 && u32(sp.top_k) < params.vocab);
   // Top-p alone: a list of the top WG / 2 or so usually holds the nucleus,
   // which the row total at temperature tells.
@@ -217,6 +221,9 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_index) tid:
   }
   if (n > 0u) {
     top_from_list(tid, seq, n, stats.lse);
+  }
+  if (keep) {
+    token = u32(tokens[seq]);
   }
   if (tid == 0u) {
     tokens[seq] = i32(token);

@@ -67,6 +67,10 @@ export class SamplingKernel {
   /**
    * Records the sampling of `numSeqs` rows of `vocab` logits. `params` is a
    * {@link SamplingParamsBuffer} tensor holding at least `numSeqs` entries.
+   * With `keepTokens`, each row's token is the one `out.tokens` already holds
+   * (drawn by an earlier pass from adjusted logits) and only its
+   * log-probability and the top-n under these logits are written: the raw
+   * log-probabilities vLLM returns when penalties change the draw.
    */
   record(
     rec: Recorder,
@@ -75,6 +79,7 @@ export class SamplingKernel {
     out: SamplingOutputs,
     numSeqs: number,
     vocab: number,
+    options: { readonly keepTokens?: boolean } = {},
   ): void {
     // Robustness is off: a short tensor would be read or written out of bounds.
     const cols = topColumns(out, numSeqs);
@@ -95,6 +100,7 @@ export class SamplingKernel {
     rec.u32[p + 2] = cols;
     rec.u32[p + 3] = g.x;
     rec.u32[p + 4] = this.#workgroupSize / 2;
+    rec.u32[p + 5] = options.keepTokens ? 1 : 0;
     rec.dispatch(
       this.#kernel,
       [

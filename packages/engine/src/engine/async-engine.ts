@@ -11,7 +11,12 @@ import { AsyncQueue } from './async-queue.js';
 import { EngineInputError } from './errors.js';
 import type { EngineCore } from './engine-core.js';
 import { SequenceText, type GenerationOutput } from './generation.js';
-import { normalizeParams, type NormalizedSampling, type SamplingOptions } from './sampling-options.js';
+import {
+  normalizeParams,
+  penaltySettings,
+  type NormalizedSampling,
+  type SamplingOptions,
+} from './sampling-options.js';
 
 /** Per-call options of {@link AsyncEngine.generate}. */
 export interface GenerateOptions {
@@ -106,6 +111,7 @@ export class AsyncEngine {
             seed: baseSeed + index,
             numLogprobs: p.logprobs ?? 0,
           },
+          penalties: penaltySettings(p),
           priority: options.priority,
           traceHeaders: options.traceHeaders,
         },
@@ -140,6 +146,13 @@ export class AsyncEngine {
   validate(promptTokenIds: readonly number[], params: SamplingOptions = {}): NormalizedSampling {
     const p = normalizeParams(params);
     this.#checkPrompt(promptTokenIds, p.maxTokens);
+    for (const token of p.logitBias?.keys() ?? []) {
+      if (token >= this.tokenizer.vocabSize)
+        throw new EngineInputError(
+          `logit_bias token ${token} is not in the vocabulary (size ${this.tokenizer.vocabSize})`,
+          'logit_bias',
+        );
+    }
     return p;
   }
 

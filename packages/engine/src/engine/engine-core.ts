@@ -4,7 +4,7 @@
  * serving I/O (new requests, aborts) while a step runs.
  * @module
  */
-import type { SamplingParams } from '@x/kernels-webgpu';
+import type { LogitPenalties, SamplingParams } from '@x/kernels-webgpu';
 import {
   finishReasonOf,
   RequestStatus,
@@ -15,20 +15,28 @@ import {
   type Scheduler,
   type SchedulerOutput,
 } from '@x/scheduler';
-import type { StepSamples } from '../runner/model-runner.js';
+import type { StepSampling, StepSamples } from '../runner/model-runner.js';
 import { EngineStats } from './engine-stats.js';
 
 /** Runs one step of the model; the {@link ModelRunner} in production. */
 export interface StepExecutor {
-  execute(output: SchedulerOutput, paramsFor: (index: number) => SamplingParams): Promise<StepSamples>;
+  execute(output: SchedulerOutput, paramsFor: (index: number) => StepSampling): Promise<StepSamples>;
 }
 
 /** Sampling parameters of one request, less the per-step counter. */
 export type RequestSampling = Omit<SamplingParams, 'step'>;
 
+/** A request's penalties and logit bias; the tokens it has seen are the core's to track. */
+export type PenaltySettings = Pick<
+  LogitPenalties,
+  'presencePenalty' | 'frequencyPenalty' | 'repetitionPenalty' | 'logitBias'
+>;
+
 /** A request as the core takes it: the scheduler's fields plus sampling. */
 export interface CoreRequest extends NewRequest {
   readonly samplingParams: RequestSampling;
+  /** Absent when no penalty or bias applies (the step then packs nothing for it). */
+  readonly penalties?: PenaltySettings;
 }
 
 /** A token the core delivers, with its log-probabilities. */
@@ -58,7 +66,9 @@ export type OutputSink = (output: CoreOutput) => void;
 interface Live {
   readonly view: RequestView;
   readonly sink: OutputSink;
-  readonly params: { -readonly [K in keyof SamplingParams]: SamplingParams[K] };
+  readonly params: { -readonly [K in keyof StepSampling]: StepSampling[K] };
+  /** Occurrences of each output token, counted for requests with penalties. */
+  readonly outputCounts: Map<number, number> | undefined;
 }
 
 /**
@@ -104,7 +114,17 @@ export class EngineCore {
       sink(finishedOutput(view));
       return view;
     }
-    this.#live.set(view.requestId, { view, sink, params: { ...request.samplingParams, step: 0 } });
+    const outputCounts = request.penalties && new Map<number, number>();
+    const penalties = request.penalties && {
+      ...request.penalties,
+      outputCounts,
+      // The repetition penalty also covers the prompt.
+      ...((request.penalties.repetitionPenalty ?? 1) !== 1 && {
+        promptTokens: new Set(request.promptTokenIds),
+      }),
+    };
+    const params = { ...request.samplingParams, step: 0, penalties };
+    this.#live.set(view.requestId, { view, sink, params, outputCounts });
     this.#kick();
     return view;
   }
@@ -162,7 +182,7 @@ export class EngineCore {
     }
   }
 
-  readonly #paramsFor = (index: number): SamplingParams => {
+  readonly #paramsFor = (index: number): StepSampling => {
     const live = this.#live.get(this.#entries[index]!.requestId)!;
     live.params.step = live.view.outputTokenIds.length;
     return live.params;
@@ -182,6 +202,8 @@ export class EngineCore {
         top: cols > 0 ? topOf(samples, entry, cols, live.params.numLogprobs ?? 0) : undefined,
       }));
       if (tokens.length) this.stats.onTokens(live.view, tokens.length);
+      const counts = live.outputCounts;
+      if (counts) for (const { id } of tokens) counts.set(id, (counts.get(id) ?? 0) + 1);
       if (result.finished) this.#release(live);
       live.sink({
         requestId: result.requestId,

@@ -4,6 +4,7 @@
  * @module
  */
 import { MAX_LOGPROBS } from '@x/kernels-webgpu';
+import type { PenaltySettings } from './engine-core.js';
 import { EngineInputError } from './errors.js';
 
 /** What a caller may ask of a generation. */
@@ -34,6 +35,14 @@ export interface SamplingOptions {
   readonly n?: number;
   /** Include the matched stop string in the text. */
   readonly includeStopStrInOutput?: boolean;
+  /** Subtracted once from the logit of every token the output already holds, -2..2; default 0. */
+  readonly presencePenalty?: number;
+  /** Subtracted from a token's logit per occurrence in the output so far, -2..2; default 0. */
+  readonly frequencyPenalty?: number;
+  /** > 0: above 1 discourages, below 1 favours the tokens of the prompt and output (vLLM's); default 1. */
+  readonly repetitionPenalty?: number;
+  /** Token id → value added to its logit, -100..100 (OpenAI's `logit_bias`). */
+  readonly logitBias?: Readonly<Record<number, number>>;
 }
 
 /** {@link SamplingOptions} with defaults filled in and validated. */
@@ -51,6 +60,10 @@ export interface NormalizedSampling {
   readonly logprobs: number | undefined;
   readonly n: number;
   readonly includeStopStrInOutput: boolean;
+  readonly presencePenalty: number;
+  readonly frequencyPenalty: number;
+  readonly repetitionPenalty: number;
+  readonly logitBias: ReadonlyMap<number, number> | undefined;
 }
 
 /** Most sequences one request may ask for. */
@@ -112,5 +125,42 @@ export function normalizeParams(o: SamplingOptions): NormalizedSampling {
     logprobs: int(o.logprobs, 'logprobs', 0, MAX_LOGPROBS),
     n: int(o.n, 'n', 1, MAX_N) ?? 1,
     includeStopStrInOutput: o.includeStopStrInOutput ?? false,
+    presencePenalty: penalty(o.presencePenalty, 'presence_penalty') ?? 0,
+    frequencyPenalty: penalty(o.frequencyPenalty, 'frequency_penalty') ?? 0,
+    repetitionPenalty: real(o.repetitionPenalty, 'repetition_penalty', (v) => v > 0, 'above 0') ?? 1,
+    logitBias: logitBias(o.logitBias),
   };
+}
+
+/** The penalties and bias of `p` as the core takes them; undefined when none changes a logit. */
+export function penaltySettings(p: NormalizedSampling): PenaltySettings | undefined {
+  const { presencePenalty, frequencyPenalty, repetitionPenalty, logitBias } = p;
+  if (presencePenalty === 0 && frequencyPenalty === 0 && repetitionPenalty === 1 && !logitBias)
+    return undefined;
+  return { presencePenalty, frequencyPenalty, repetitionPenalty, logitBias };
+}
+
+const penalty = (value: number | undefined, param: string) =>
+  real(value, param, (v) => v >= -2 && v <= 2, 'in [-2, 2]');
+
+function logitBias(
+  bias: Readonly<Record<number, number>> | undefined,
+): ReadonlyMap<number, number> | undefined {
+  if (bias === undefined) return undefined;
+  const map = new Map<number, number>();
+  for (const [key, value] of Object.entries(bias)) {
+    const token = Number(key);
+    if (!/^\d+$/.test(key) || !Number.isSafeInteger(token))
+      throw new EngineInputError(
+        `logit_bias keys must be token ids (got ${JSON.stringify(key)})`,
+        'logit_bias',
+      );
+    if (typeof value !== 'number' || !(value >= -100 && value <= 100))
+      throw new EngineInputError(
+        `logit_bias values must be in [-100, 100] (got ${value} for ${key})`,
+        'logit_bias',
+      );
+    map.set(token, value);
+  }
+  return map.size > 0 ? map : undefined;
 }

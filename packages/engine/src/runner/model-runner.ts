@@ -6,13 +6,19 @@
 import {
   GPUBufferUsageFlags as Usage,
   GPUMapModeFlags as MapMode,
+  hasPenalties,
   KernelContext,
+  packPenalties,
+  PenaltyKernel,
   SamplingKernel,
   SamplingParamsBuffer,
   TensorArena,
   writeTensor,
   type Gpu,
   type GpuTensor,
+  type LogitPenalties,
+  type Recorder,
+  type SamplingOutputs,
   type SamplingParams,
 } from '@x/kernels-webgpu';
 import type { LoadedModel } from '../model/load-model.js';
@@ -33,6 +39,11 @@ export interface ModelRunnerOptions {
   readonly maxNumSeqs: number;
   /** Reports upload progress in bytes. */
   readonly onLoadProgress?: (done: number, total: number) => void;
+}
+
+/** One sampled sequence's parameters for a step, with its penalties and bias when it has any. */
+export interface StepSampling extends SamplingParams {
+  readonly penalties?: LogitPenalties;
 }
 
 /** What one step sampled, aligned with `output.scheduled`. Valid until the next {@link ModelRunner.execute}. */
@@ -76,8 +87,9 @@ export class ModelRunner {
   readonly #inputs: StepInputBuilder;
   readonly #arena: TensorArena;
   readonly #sampler: SamplingKernel;
+  readonly #penalties: PenaltyKernel;
   readonly #params: SamplingParamsBuffer;
-  readonly #sampledParams: SamplingParams[] = [];
+  readonly #sampledParams: StepSampling[] = [];
   #readback: GPUBuffer | undefined;
 
   constructor(options: ModelRunnerOptions) {
@@ -91,6 +103,7 @@ export class ModelRunner {
     this.#inputs = new StepInputBuilder(options.blockSize);
     this.#arena = new TensorArena(gpu);
     this.#sampler = new SamplingKernel(this.#ctx);
+    this.#penalties = new PenaltyKernel(this.#ctx);
     this.#params = new SamplingParamsBuffer(gpu, options.maxNumSeqs);
   }
 
@@ -98,7 +111,7 @@ export class ModelRunner {
    * Runs one step. `paramsFor(i)` gives the sampling parameters of
    * `output.scheduled[i]`; it is called only for entries that sample.
    */
-  async execute(output: StepBatch, paramsFor: (index: number) => SamplingParams): Promise<StepSamples> {
+  async execute(output: StepBatch, paramsFor: (index: number) => StepSampling): Promise<StepSamples> {
     const timing = this.lastStep;
     const t0 = performance.now();
     timing.recordUs = timing.waitUs = timing.readbackUs = 0;
@@ -154,7 +167,7 @@ export class ModelRunner {
         topLogprobs: a.get('topLogprobs', 'f32', [n, cols]),
       }),
     };
-    this.#sampler.record(rec, logits, this.#params.tensor, out, n, this.#model.config.vocabSize);
+    this.#sample(rec, logits, out, n);
     rec.endPass();
     const parts = [out.tokens, out.logprobs, out.topIds, out.topLogprobs].filter((t) => t !== undefined);
     const bytes = parts.reduce((s, t) => s + t.byteLength, 0);
@@ -204,6 +217,42 @@ export class ModelRunner {
     const greedy: SamplingParams = { temperature: 0, seed: 0, step: 0, numLogprobs: 1 };
     for (const step of steps) await this.execute(step, () => greedy);
     return steps.length;
+  }
+
+  /**
+   * Samples the step's rows. When some row has penalties or a logit bias, the token is drawn from
+   * a penalized copy of the logits and the log-probabilities come from the raw ones, as vLLM
+   * returns them; rows without penalties draw from an unchanged copy, so they sample alike.
+   */
+  #sample(rec: Recorder, logits: GpuTensor, out: SamplingOutputs, n: number): void {
+    const vocab = this.#model.config.vocabSize;
+    const params = this.#params.tensor;
+    const sampled = this.#sampledParams;
+    if (!sampled.some((p) => hasPenalties(p.penalties))) {
+      this.#sampler.record(rec, logits, params, out, n, vocab);
+      return;
+    }
+    const packed = packPenalties(
+      sampled.map((p) => p.penalties),
+      vocab,
+    );
+    const a = this.#arena;
+    const rows = a.get('penaltyRows', 'u32', [packed.rows.length]);
+    const entries = a.get('penaltyEntries', 'u32', [packed.entries.length]);
+    writeTensor(this.gpu, rows, packed.rows);
+    writeTensor(this.gpu, entries, packed.entries);
+    const penalized = a.get('penalizedLogits', 'f32', [n, vocab]);
+    rec.endPass();
+    rec.encoder.copyBufferToBuffer(
+      logits.buffer,
+      logits.offset,
+      penalized.buffer,
+      penalized.offset,
+      n * vocab * 4,
+    );
+    this.#penalties.record(rec, penalized, rows, entries, n, vocab);
+    this.#sampler.record(rec, penalized, params, out, n, vocab);
+    this.#sampler.record(rec, logits, params, out, n, vocab, { keepTokens: true });
   }
 
   #readbackBuffer(bytes: number): GPUBuffer {

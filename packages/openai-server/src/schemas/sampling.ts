@@ -43,28 +43,12 @@ export type SamplingRequest = z.output<typeof samplingRequestSchema>;
 
 /**
  * The engine's options for a request; `maxTokens` and `logprobs` come from
- * the endpoint's own fields. Unsupported features asked for with a value that
- * would change the output are refused rather than silently ignored.
+ * the endpoint's own fields.
  */
 export function toSamplingOptions(
   body: SamplingRequest,
   endpoint: { maxTokens: number | undefined; logprobs: number | undefined },
 ): SamplingOptions {
-  for (const param of ['presence_penalty', 'frequency_penalty'] as const) {
-    const value = body[param];
-    if (value !== undefined && value !== 0) {
-      throw badRequest(`${param} is not supported by this server (got ${value}); only 0 is accepted`, param);
-    }
-  }
-  if (body.repetition_penalty !== undefined && body.repetition_penalty !== 1) {
-    throw badRequest(
-      'repetition_penalty is not supported by this server; only 1 is accepted',
-      'repetition_penalty',
-    );
-  }
-  if (body.logit_bias !== undefined && Object.keys(body.logit_bias).length > 0) {
-    throw badRequest('logit_bias is not supported by this server', 'logit_bias');
-  }
   if (body.stream_options !== undefined && body.stream !== true) {
     throw badRequest('stream_options is only allowed when stream is true', 'stream_options');
   }
@@ -82,5 +66,9 @@ export function toSamplingOptions(
     logprobs: endpoint.logprobs,
     n: body.n,
     includeStopStrInOutput: body.include_stop_str_in_output,
+    presencePenalty: body.presence_penalty,
+    frequencyPenalty: body.frequency_penalty,
+    repetitionPenalty: body.repetition_penalty,
+    logitBias: body.logit_bias,
   };
 }

@@ -25,6 +25,11 @@ export interface ServerRequestParams {
   readonly maxTokens: number | undefined;
   readonly temperature: number | undefined;
   readonly topP: number | undefined;
+  /** Each of these only when the request set it. */
+  readonly topK?: number;
+  readonly seed?: number;
+  readonly presencePenalty?: number;
+  readonly frequencyPenalty?: number;
   readonly n: number;
   readonly stream: boolean;
 }

@@ -94,6 +94,11 @@ export class ApiSpans implements ServerPlugin {
       if (params.maxTokens !== undefined) attributes[GEN_AI.maxTokens] = params.maxTokens;
       if (params.temperature !== undefined) attributes[GEN_AI.temperature] = params.temperature;
       if (params.topP !== undefined) attributes[GEN_AI.topP] = params.topP;
+      if (params.topK !== undefined) attributes[GEN_AI.topK] = params.topK;
+      if (params.seed !== undefined) attributes[GEN_AI.seed] = params.seed;
+      if (params.presencePenalty !== undefined) attributes[GEN_AI.presencePenalty] = params.presencePenalty;
+      if (params.frequencyPenalty !== undefined)
+        attributes[GEN_AI.frequencyPenalty] = params.frequencyPenalty;
       span.setAttributes(attributes);
       span.addEvent(API_EVENT.HANDOFF, now());
     } catch (error) {

@@ -31,7 +31,8 @@ describe('through the server', () => {
   afterAll(() => s.close());
 
   it.each(CASES)('$endpoint (stream $stream): linked spans, every event, request attributes', async (c) => {
-    const response = await post(s.url + c.path, bodyFor(c.path, { stream: c.stream, top_p: 0.8 }));
+    const extra = { stream: c.stream, top_p: 0.8, top_k: 40, seed: 3, presence_penalty: 0.5 };
+    const response = await post(s.url + c.path, bodyFor(c.path, extra));
     expect(response.status).toBe(200);
     let id: string;
     if (c.stream) {
@@ -80,6 +81,9 @@ describe('through the server', () => {
       [GEN_AI.maxTokens]: 6,
       [GEN_AI.temperature]: 0,
       [GEN_AI.topP]: 0.8,
+      [GEN_AI.topK]: 40,
+      [GEN_AI.seed]: 3,
+      [GEN_AI.presencePenalty]: 0.5,
       [GEN_AI.choiceCount]: 1,
       [GEN_AI.stream]: c.stream,
       [GEN_AI.outputTokens]: 6,

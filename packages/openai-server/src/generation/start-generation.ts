@@ -58,6 +58,10 @@ export function startGeneration(
     maxTokens: sampling.maxTokens,
     temperature: sampling.temperature,
     topP: sampling.topP,
+    ...(sampling.topK !== undefined && { topK: sampling.topK }),
+    ...(sampling.seed !== undefined && { seed: sampling.seed }),
+    ...(sampling.presencePenalty !== undefined && { presencePenalty: sampling.presencePenalty }),
+    ...(sampling.frequencyPenalty !== undefined && { frequencyPenalty: sampling.frequencyPenalty }),
     n,
     stream: plan.stream,
   });

@@ -27,6 +27,8 @@ export interface KvRequest {
   readonly allTokenIds: readonly number[];
   /** Tokens whose KV entries exist. */
   readonly numComputedTokens: number;
+  /** True when the request must compute every token (no prefix-cache reads). */
+  readonly skipPrefixCache?: boolean;
   /** Hash memo the cache extends in place (see `ensureBlockHashes`). */
   readonly blockHashes: number[];
   /**
@@ -133,7 +135,7 @@ export class KVCacheManager implements KvCacheView {
    * position to sample from. Pure: takes no references and counts no stats.
    */
   findCachedPrefix(request: KvRequest): PrefixHit {
-    if (!this.enablePrefixCaching) return NO_PREFIX_HIT;
+    if (!this.enablePrefixCaching || request.skipPrefixCache) return NO_PREFIX_HIT;
     const maxBlocks = Math.floor((request.allTokenIds.length - 1) / this.blockSize);
     const blocks: KvBlock[] = [];
     const key = this.#key;

@@ -21,6 +21,8 @@ export interface NewRequest {
   readonly arrivalTimeMs?: number;
   /** Headers for tracing plugins (see `RequestView.traceHeaders`); a frozen copy is kept. */
   readonly traceHeaders?: Readonly<Record<string, string>>;
+  /** See {@link RequestView.skipPrefixCache} (default false). */
+  readonly skipPrefixCache?: boolean;
 }
 
 /** Scheduler-side facts needed to create a request. */
@@ -89,6 +91,7 @@ export function createRequest(init: NewRequest, context: RequestContext): Reques
       `request ${init.requestId}: arrivalTimeMs`,
     ),
     traceHeaders: init.traceHeaders === undefined ? undefined : Object.freeze({ ...init.traceHeaders }),
+    skipPrefixCache: init.skipPrefixCache ?? false,
     seq: context.seq,
     queuedNs: context.nowNs,
   });

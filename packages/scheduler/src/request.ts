@@ -97,6 +97,12 @@ export interface RequestView {
    * `tracestate`, sampling flags), for tracing plugins to link their spans.
    */
   readonly traceHeaders: Readonly<Record<string, string>> | undefined;
+  /**
+   * Computes every token itself, never reading the prefix cache (its own computed blocks still go
+   * into it): for requests that need the model's output at every prompt position (prompt
+   * log-probabilities), which a cache hit would skip. vLLM does the same.
+   */
+  readonly skipPrefixCache: boolean;
   /** Order of acceptance by the scheduler; the final tie-break. */
   readonly seq: number;
   /** Current state. */
@@ -137,6 +143,8 @@ export interface RequestInit {
   readonly arrivalTimeMs: number;
   /** See {@link RequestView.traceHeaders}. */
   readonly traceHeaders?: Readonly<Record<string, string>>;
+  /** See {@link RequestView.skipPrefixCache}. */
+  readonly skipPrefixCache: boolean;
   /** See {@link RequestView.seq}. */
   readonly seq: number;
   /** Monotonic ns of acceptance. */
@@ -152,6 +160,7 @@ export class Request implements RequestView {
   readonly priority: number;
   readonly arrivalTimeMs: number;
   readonly traceHeaders: Readonly<Record<string, string>> | undefined;
+  readonly skipPrefixCache: boolean;
   readonly seq: number;
   readonly times: RequestTimes;
   /** Chained prefix hashes of full blocks, filled lazily by the KV cache manager; derived from tokens, never reset. */
@@ -180,6 +189,7 @@ export class Request implements RequestView {
     this.priority = init.priority;
     this.arrivalTimeMs = init.arrivalTimeMs;
     this.traceHeaders = init.traceHeaders;
+    this.skipPrefixCache = init.skipPrefixCache;
     this.seq = init.seq;
     this.times = {
       arrivalEpochMs: init.arrivalTimeMs,

@@ -161,6 +161,21 @@ function schedulingRules(policy: SchedulingPolicy): void {
     runToCompletion(uncached);
   });
 
+  test('a request that skips the prefix cache computes its whole prompt; its blocks still fill the cache', () => {
+    const { scheduler, step } = rig();
+    const promptTokenIds = [9, 8, 7, 6, 5, 4, 3, 2, 1];
+    scheduler.addRequest({ requestId: 'a', promptTokenIds, sampling: { maxTokens: 1 } });
+    step();
+    scheduler.addRequest({ requestId: 'b', promptTokenIds, skipPrefixCache: true });
+    expect(scheduler.getRequest('b')!.skipPrefixCache).toBe(true);
+    expect(step().scheduled[0]).toMatchObject({ requestId: 'b', startPosition: 0, numTokens: 9 });
+    scheduler.addRequest({ requestId: 'c', promptTokenIds });
+    expect(step().scheduled.find((e) => e.requestId === 'c')).toMatchObject({
+      startPosition: 8,
+      numTokens: 1,
+    });
+  });
+
   test('an identical prompt is served from the cache up to, never including, its last token', () => {
     const { scheduler, step } = rig();
     const promptTokenIds = [9, 8, 7, 6, 5, 4, 3, 2];

@@ -112,6 +112,9 @@ export class AsyncEngine {
             numLogprobs: p.logprobs ?? 0,
           },
           penalties: penaltySettings(p),
+          // Scored once per request, by its first sequence.
+          ...(index === 0 &&
+            p.promptLogprobs !== undefined && { promptLogprobs: p.promptLogprobs, skipPrefixCache: true }),
           priority: options.priority,
           traceHeaders: options.traceHeaders,
         },

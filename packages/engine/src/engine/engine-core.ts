@@ -15,12 +15,19 @@ import {
   type Scheduler,
   type SchedulerOutput,
 } from '@x/scheduler';
-import type { StepSampling, StepSamples } from '../runner/model-runner.js';
+import type { StepSamples } from '../runner/model-runner.js';
+import type { PromptScoring } from '../runner/prompt-scores.js';
+import type { StepSampling } from '../runner/step-sampler.js';
 import { EngineStats } from './engine-stats.js';
+import { PromptLogprobs, topOf } from './prompt-logprobs.js';
 
 /** Runs one step of the model; the {@link ModelRunner} in production. */
 export interface StepExecutor {
-  execute(output: SchedulerOutput, paramsFor: (index: number) => StepSampling): Promise<StepSamples>;
+  execute(
+    output: SchedulerOutput,
+    paramsFor: (index: number) => StepSampling,
+    scoringFor?: (index: number) => PromptScoring | undefined,
+  ): Promise<StepSamples>;
 }
 
 /** Sampling parameters of one request, less the per-step counter. */
@@ -37,6 +44,8 @@ export interface CoreRequest extends NewRequest {
   readonly samplingParams: RequestSampling;
   /** Absent when no penalty or bias applies (the step then packs nothing for it). */
   readonly penalties?: PenaltySettings;
+  /** Score the prompt: this many alternatives per position (0..20); set `skipPrefixCache` too. */
+  readonly promptLogprobs?: number;
 }
 
 /** A token the core delivers, with its log-probabilities. */
@@ -58,6 +67,8 @@ export interface CoreOutput {
   readonly reasonText: string | undefined;
   /** The scheduler's view, for usage counts and timestamps. */
   readonly request: RequestView;
+  /** With the first token of a request that asked: the scores of prompt tokens 1..L-1. */
+  readonly promptLogprobs?: readonly CoreToken[];
 }
 
 /** Receives a request's outputs, in order; the last has `finished` set. */
@@ -69,6 +80,8 @@ interface Live {
   readonly params: { -readonly [K in keyof StepSampling]: StepSampling[K] };
   /** Occurrences of each output token, counted for requests with penalties. */
   readonly outputCounts: Map<number, number> | undefined;
+  /** Prompt scores being collected, until they go out with the first token. */
+  prompt: PromptLogprobs | undefined;
 }
 
 /**
@@ -94,6 +107,8 @@ export class EngineCore {
   readonly lastStep: CoreStepTiming = { scheduleUs: 0, executeUs: 0, deliverUs: 0, yieldUs: 0 };
   readonly #executor: StepExecutor;
   readonly #live = new Map<string, Live>();
+  /** Live requests still collecting prompt scores (the runner is asked only while there are some). */
+  #scoring = 0;
   #running: Promise<void> | undefined;
   #entries: readonly { requestId: string }[] = [];
 
@@ -124,7 +139,12 @@ export class EngineCore {
       }),
     };
     const params = { ...request.samplingParams, step: 0, penalties };
-    this.#live.set(view.requestId, { view, sink, params, outputCounts });
+    const prompt =
+      request.promptLogprobs === undefined
+        ? undefined
+        : new PromptLogprobs(view.promptTokenIds, request.promptLogprobs);
+    if (prompt) this.#scoring++;
+    this.#live.set(view.requestId, { view, sink, params, outputCounts, prompt });
     this.#kick();
     return view;
   }
@@ -161,7 +181,11 @@ export class EngineCore {
       const t1 = performance.now();
       let samples: StepSamples;
       try {
-        samples = await this.#executor.execute(output, this.#paramsFor);
+        samples = await this.#executor.execute(
+          output,
+          this.#paramsFor,
+          this.#scoring > 0 ? this.#scoringFor : undefined,
+        );
       } catch (error) {
         // Finish the step's requests first: updateFromOutput then skips them.
         this.#failAll(output, error);
@@ -188,7 +212,14 @@ export class EngineCore {
     return live.params;
   };
 
+  readonly #scoringFor = (index: number): PromptScoring | undefined =>
+    this.#live.get(this.#entries[index]!.requestId)?.prompt?.scoring;
+
   #deliver(output: SchedulerOutput, samples: StepSamples): void {
+    const scores = samples.promptScores;
+    for (const range of scores?.ranges ?? []) {
+      this.#live.get(output.scheduled[range.entry]!.requestId)?.prompt?.collect(range, scores!);
+    }
     const results = this.scheduler.updateFromOutput(output, samples.tokenIds);
     const cols = samples.topColumns;
     let entry = 0;
@@ -204,8 +235,11 @@ export class EngineCore {
       if (tokens.length) this.stats.onTokens(live.view, tokens.length);
       const counts = live.outputCounts;
       if (counts) for (const { id } of tokens) counts.set(id, (counts.get(id) ?? 0) + 1);
+      const prompt = tokens.length > 0 ? live.prompt : undefined;
+      if (prompt) this.#stopScoring(live);
       if (result.finished) this.#release(live);
       live.sink({
+        ...(prompt && { promptLogprobs: prompt.tokens }),
         requestId: result.requestId,
         tokens,
         finished: result.finished,
@@ -227,18 +261,16 @@ export class EngineCore {
     live.sink(finishedOutput(live.view));
   }
 
+  #stopScoring(live: Live): void {
+    if (live.prompt) this.#scoring--;
+    live.prompt = undefined;
+  }
+
   #release(live: Live): void {
+    this.#stopScoring(live);
     this.#live.delete(live.view.requestId);
     this.stats.onFinished(live.view);
   }
-}
-
-function topOf(samples: StepSamples, entry: number, cols: number, wanted: number): [number, number][] {
-  const top: [number, number][] = [];
-  for (let c = 0; c < Math.min(cols, wanted); c++) {
-    top.push([samples.topIds[entry * cols + c]!, samples.topLogprobs[entry * cols + c]!]);
-  }
-  return top;
 }
 
 function finishedOutput(view: RequestView): CoreOutput {

@@ -7,7 +7,7 @@ import type { FinishReason } from '@x/scheduler';
 import { IncrementalDetokenizer } from '../tokenizer/detokenizer.js';
 import { StopStringMatcher } from '../tokenizer/stop-strings.js';
 import type { Tokenizer } from '../tokenizer/tokenizer.js';
-import type { CoreOutput } from './engine-core.js';
+import type { CoreOutput, CoreToken } from './engine-core.js';
 
 /** A generated token's log-probability and, when asked, the most likely alternatives. */
 export interface TokenLogprob {
@@ -34,6 +34,11 @@ export interface GenerationOutput {
   /** Why a sequence ended in error or was refused. */
   readonly errorText: string | undefined;
   readonly usage: { readonly promptTokens: number; readonly completionTokens: number };
+  /**
+   * With the first token of sequence 0, when `promptLogprobs` was asked for: one entry per prompt
+   * token, the first `null` (nothing precedes it), as vLLM's `prompt_logprobs`.
+   */
+  readonly promptLogprobs?: readonly (TokenLogprob | null)[];
 }
 
 /** Options of a {@link SequenceText}. */
@@ -74,11 +79,7 @@ export class SequenceText {
       ids.push(t.id);
       this.#completionTokens++;
       if (this.#o.wantLogprobs) {
-        logprobs.push({
-          tokenId: t.id,
-          logprob: t.logprob,
-          top: (t.top ?? []).map(([tokenId, logprob]) => ({ tokenId, logprob })),
-        });
+        logprobs.push(tokenLogprob(t));
       }
       const piece = this.#detok.push(t.id);
       if (!this.#stops) {
@@ -103,6 +104,7 @@ export class SequenceText {
       errorText:
         out.status === 'FINISHED_ERROR' || out.status === 'FINISHED_IGNORED' ? out.reasonText : undefined,
       usage: { promptTokens: this.#o.promptTokenIds.length, completionTokens: this.#completionTokens },
+      ...(out.promptLogprobs && { promptLogprobs: [null, ...out.promptLogprobs.map(tokenLogprob)] }),
     };
   }
 
@@ -123,4 +125,12 @@ export class SequenceText {
     const last = out.request.outputTokenIds.at(-1);
     return last !== undefined && this.#o.stopTokenIds.includes(last) ? last : undefined;
   }
+}
+
+function tokenLogprob(t: CoreToken): TokenLogprob {
+  return {
+    tokenId: t.id,
+    logprob: t.logprob,
+    top: (t.top ?? []).map(([tokenId, logprob]) => ({ tokenId, logprob })),
+  };
 }

@@ -31,6 +31,11 @@ export interface SamplingOptions {
   readonly ignoreEos?: boolean;
   /** Return each token's log-probability and this many top alternatives (0..20). */
   readonly logprobs?: number;
+  /**
+   * Score the prompt: each prompt token's log-probability and this many top alternatives (0..20),
+   * with the first output of sequence 0. Such a request computes its whole prompt (no prefix cache).
+   */
+  readonly promptLogprobs?: number;
   /** Sequences to generate for the prompt; default 1. */
   readonly n?: number;
   /** Include the matched stop string in the text. */
@@ -58,6 +63,7 @@ export interface NormalizedSampling {
   readonly stopTokenIds: readonly number[];
   readonly ignoreEos: boolean;
   readonly logprobs: number | undefined;
+  readonly promptLogprobs: number | undefined;
   readonly n: number;
   readonly includeStopStrInOutput: boolean;
   readonly presencePenalty: number;
@@ -123,6 +129,7 @@ export function normalizeParams(o: SamplingOptions): NormalizedSampling {
     stopTokenIds,
     ignoreEos: o.ignoreEos ?? false,
     logprobs: int(o.logprobs, 'logprobs', 0, MAX_LOGPROBS),
+    promptLogprobs: int(o.promptLogprobs, 'prompt_logprobs', 0, MAX_LOGPROBS),
     n: int(o.n, 'n', 1, MAX_N) ?? 1,
     includeStopStrInOutput: o.includeStopStrInOutput ?? false,
     presencePenalty: penalty(o.presencePenalty, 'presence_penalty') ?? 0,

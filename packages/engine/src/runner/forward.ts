@@ -42,6 +42,8 @@ export class LlamaForward {
   readonly #weights: GpuWeights;
   readonly #kv: KvCache;
   readonly #arena: TensorArena;
+  /** The residual stream of the last recorded pass, for {@link recordHead}. */
+  #h: GpuTensor | undefined;
   readonly #embed: EmbeddingKernel;
   readonly #norm: RmsNormKernel;
   readonly #rope: RopeKernel;
@@ -85,6 +87,7 @@ export class LlamaForward {
     const eps = c.normEps;
 
     const h = a.get('h', 'f32', [T, c.dim]); // residual stream
+    this.#h = h;
     const x = a.get('x', 'f32', [T, c.dim]); // normed input of the current sub-block
     const q = a.get('q', 'f32', [T, qDim]);
     const k = a.get('k', 'f32', [T, kvDim]);
@@ -134,13 +137,26 @@ export class LlamaForward {
     }
     // Only the sampled rows need the final norm and the (vocab-wide) classifier.
     this.#add.recordInPlace(rec, h, delta, T * c.dim);
-    const last = a.get('last', 'f32', [input.numSampled, c.dim]);
-    const lastNormed = a.get('lastNormed', 'f32', [input.numSampled, c.dim]);
     const logits = a.get('logits', 'f32', [input.numSampled, c.vocabSize]);
-    this.#embed.record(rec, input.sampleRows, h, last);
-    this.#norm.record(rec, last, w.outputNorm, lastNormed, eps);
-    this.#matmul.record(rec, lastNormed, w.output, logits);
+    this.recordHead(rec, input.sampleRows, logits, 'last');
     return logits;
+  }
+
+  /**
+   * Records the final norm and the classifier for the hidden states of `rows` (i32 row indices of
+   * the pass just recorded) into `logits` `[rows, vocab]`. `scratch` names the arena tensors used,
+   * so callers with other row counts keep their own (and their bind groups).
+   */
+  recordHead(rec: Recorder, rows: GpuTensor, logits: GpuTensor, scratch: string): void {
+    const c = this.#config;
+    const n = rows.shape[0]!;
+    const h = this.#h;
+    if (!h) throw new Error('recordHead: no pass recorded yet');
+    const gathered = this.#arena.get(scratch, 'f32', [n, c.dim]);
+    const normed = this.#arena.get(`${scratch}Normed`, 'f32', [n, c.dim]);
+    this.#embed.record(rec, rows, h, gathered);
+    this.#norm.record(rec, gathered, this.#weights.outputNorm, normed, c.normEps);
+    this.#matmul.record(rec, normed, this.#weights.output, logits);
   }
 
   /** Bytes of activations held (grows to the largest step seen). */

@@ -6,26 +6,20 @@
 import {
   GPUBufferUsageFlags as Usage,
   GPUMapModeFlags as MapMode,
-  hasPenalties,
   KernelContext,
-  packPenalties,
-  PenaltyKernel,
-  SamplingKernel,
-  SamplingParamsBuffer,
   TensorArena,
   writeTensor,
   type Gpu,
   type GpuTensor,
-  type LogitPenalties,
-  type Recorder,
-  type SamplingOutputs,
   type SamplingParams,
 } from '@x/kernels-webgpu';
 import type { LoadedModel } from '../model/load-model.js';
 import { LlamaForward } from './forward.js';
 import { uploadWeights, type GpuWeights } from './gpu-weights.js';
 import { allocateKvCache, type KvCache, type KvCacheSize } from './kv-cache.js';
+import { planPromptScores, PromptScorer, type PromptScores, type PromptScoring } from './prompt-scores.js';
 import { StepInputBuilder, type StepBatch } from './step-inputs.js';
+import { StepSampler, type StepSampling } from './step-sampler.js';
 import { warmUpSteps, type WarmUpLimits } from './warm-up.js';
 
 /** How to build a {@link ModelRunner}. */
@@ -41,11 +35,6 @@ export interface ModelRunnerOptions {
   readonly onLoadProgress?: (done: number, total: number) => void;
 }
 
-/** One sampled sequence's parameters for a step, with its penalties and bias when it has any. */
-export interface StepSampling extends SamplingParams {
-  readonly penalties?: LogitPenalties;
-}
-
 /** What one step sampled, aligned with `output.scheduled`. Valid until the next {@link ModelRunner.execute}. */
 export interface StepSamples {
   /** Sampled token per scheduled entry; -1 for entries that sample nothing this step. */
@@ -57,6 +46,8 @@ export interface StepSamples {
   /** `[numScheduled, topColumns]` most likely tokens, most likely first; -1 past what an entry asked for. */
   readonly topIds: Int32Array;
   readonly topLogprobs: Float32Array;
+  /** Prompt log-probabilities of the positions this step computed, for entries that asked. */
+  readonly promptScores?: PromptScores;
 }
 
 /**
@@ -81,37 +72,45 @@ export class ModelRunner {
   readonly weights: GpuWeights;
   /** Timings of the last step, overwritten by each {@link execute} (same object, no allocation). */
   readonly lastStep: RunnerStepTiming = { inputsUs: 0, recordUs: 0, waitUs: 0, readbackUs: 0 };
-  readonly #model: LoadedModel;
   readonly #ctx: KernelContext;
   readonly #forward: LlamaForward;
   readonly #inputs: StepInputBuilder;
   readonly #arena: TensorArena;
-  readonly #sampler: SamplingKernel;
-  readonly #penalties: PenaltyKernel;
-  readonly #params: SamplingParamsBuffer;
+  readonly #sampler: StepSampler;
+  readonly #scorer: PromptScorer;
   readonly #sampledParams: StepSampling[] = [];
   #readback: GPUBuffer | undefined;
 
   constructor(options: ModelRunnerOptions) {
     const { gpu, model } = options;
     this.gpu = gpu;
-    this.#model = model;
     this.#ctx = new KernelContext(gpu);
     this.weights = uploadWeights(gpu, model.config, model.weights, options.onLoadProgress);
     this.kvCache = allocateKvCache(gpu, model.config, options.blockSize, options.kvCache);
     this.#forward = new LlamaForward(this.#ctx, model.config, this.weights, this.kvCache);
     this.#inputs = new StepInputBuilder(options.blockSize);
     this.#arena = new TensorArena(gpu);
-    this.#sampler = new SamplingKernel(this.#ctx);
-    this.#penalties = new PenaltyKernel(this.#ctx);
-    this.#params = new SamplingParamsBuffer(gpu, options.maxNumSeqs);
+    this.#sampler = new StepSampler(this.#ctx, this.#arena, options.maxNumSeqs, model.config.vocabSize);
+    this.#scorer = new PromptScorer({
+      gpu,
+      arena: this.#arena,
+      forward: this.#forward,
+      sampler: this.#sampler.kernel,
+      vocab: model.config.vocabSize,
+    });
   }
 
   /**
    * Runs one step. `paramsFor(i)` gives the sampling parameters of
    * `output.scheduled[i]`; it is called only for entries that sample.
+   * `scoringFor(i)`, when given, says which entries want their prompt
+   * positions scored (prompt log-probabilities).
    */
-  async execute(output: StepBatch, paramsFor: (index: number) => StepSampling): Promise<StepSamples> {
+  async execute(
+    output: StepBatch,
+    paramsFor: (index: number) => StepSampling,
+    scoringFor?: (index: number) => PromptScoring | undefined,
+  ): Promise<StepSamples> {
     const timing = this.lastStep;
     const t0 = performance.now();
     timing.recordUs = timing.waitUs = timing.readbackUs = 0;
@@ -125,6 +124,7 @@ export class ModelRunner {
       sampled.push(p);
       cols = Math.max(cols, p.numLogprobs ?? 0);
     }
+    const plan = scoringFor && planPromptScores(output, inputs.queryStart, scoringFor);
     const result = emptySamples(numScheduled, cols);
     const t1 = performance.now();
     timing.inputsUs = 1000 * (t1 - t0);
@@ -149,11 +149,11 @@ export class ModelRunner {
       sampleRows: upload('sampleRows', inputs.sampleRows),
     };
     writeTensor(this.gpu, forwardInputs.blockTables, inputs.blockTables);
-    this.#params.write(sampled);
+    this.#sampler.write(sampled);
 
     const rec = this.#ctx.begin('step');
     const logits = this.#forward.record(rec, forwardInputs);
-    if (inputs.numSampled === 0) {
+    if (inputs.numSampled === 0 && !plan) {
       this.gpu.device.queue.submit([rec.finish()]);
       timing.recordUs = 1000 * (performance.now() - t1);
       return result;
@@ -167,9 +167,11 @@ export class ModelRunner {
         topLogprobs: a.get('topLogprobs', 'f32', [n, cols]),
       }),
     };
-    this.#sample(rec, logits, out, n);
+    if (n > 0) this.#sampler.record(rec, logits, out);
+    const sampledParts = n > 0 ? [out.tokens, out.logprobs, out.topIds, out.topLogprobs] : [];
+    const scoredParts = plan ? this.#scorer.record(rec, plan) : [];
     rec.endPass();
-    const parts = [out.tokens, out.logprobs, out.topIds, out.topLogprobs].filter((t) => t !== undefined);
+    const parts = [...sampledParts, ...scoredParts].filter((t) => t !== undefined);
     const bytes = parts.reduce((s, t) => s + t.byteLength, 0);
     const readback = this.#readbackBuffer(bytes);
     let at = 0;
@@ -198,7 +200,9 @@ export class ModelRunner {
       result.topLogprobs.set(topLogprobs.subarray(i * cols, (i + 1) * cols), e * cols);
     }
     timing.readbackUs = 1000 * (performance.now() - t3);
-    return result;
+    if (!plan) return result;
+    const sampledBytes = sampledParts.reduce((sum, t) => sum + (t?.byteLength ?? 0), 0);
+    return { ...result, promptScores: PromptScorer.read(plan, host, sampledBytes) };
   }
 
   /** GPU pipelines built so far (after {@link warmUp}, serving should build none). */
@@ -219,42 +223,6 @@ export class ModelRunner {
     return steps.length;
   }
 
-  /**
-   * Samples the step's rows. When some row has penalties or a logit bias, the token is drawn from
-   * a penalized copy of the logits and the log-probabilities come from the raw ones, as vLLM
-   * returns them; rows without penalties draw from an unchanged copy, so they sample alike.
-   */
-  #sample(rec: Recorder, logits: GpuTensor, out: SamplingOutputs, n: number): void {
-    const vocab = this.#model.config.vocabSize;
-    const params = this.#params.tensor;
-    const sampled = this.#sampledParams;
-    if (!sampled.some((p) => hasPenalties(p.penalties))) {
-      this.#sampler.record(rec, logits, params, out, n, vocab);
-      return;
-    }
-    const packed = packPenalties(
-      sampled.map((p) => p.penalties),
-      vocab,
-    );
-    const a = this.#arena;
-    const rows = a.get('penaltyRows', 'u32', [packed.rows.length]);
-    const entries = a.get('penaltyEntries', 'u32', [packed.entries.length]);
-    writeTensor(this.gpu, rows, packed.rows);
-    writeTensor(this.gpu, entries, packed.entries);
-    const penalized = a.get('penalizedLogits', 'f32', [n, vocab]);
-    rec.endPass();
-    rec.encoder.copyBufferToBuffer(
-      logits.buffer,
-      logits.offset,
-      penalized.buffer,
-      penalized.offset,
-      n * vocab * 4,
-    );
-    this.#penalties.record(rec, penalized, rows, entries, n, vocab);
-    this.#sampler.record(rec, penalized, params, out, n, vocab);
-    this.#sampler.record(rec, logits, params, out, n, vocab, { keepTokens: true });
-  }
-
   #readbackBuffer(bytes: number): GPUBuffer {
     if (!this.#readback || this.#readback.size < bytes) {
       this.#readback?.destroy();
@@ -272,7 +240,6 @@ export class ModelRunner {
     this.#forward.destroy();
     this.#arena.destroy();
     this.#sampler.destroy();
-    this.#params.destroy();
     this.#readback?.destroy();
     this.kvCache.destroy();
     this.weights.destroy();

@@ -112,9 +112,8 @@ export class AsyncEngine {
             numLogprobs: p.logprobs ?? 0,
           },
           penalties: penaltySettings(p),
-          // Scored once per request, by its first sequence.
-          ...(index === 0 &&
-            p.promptLogprobs !== undefined && { promptLogprobs: p.promptLogprobs, skipPrefixCache: true }),
+          // Every sequence scores the prompt, so each carries the scores with its first token.
+          ...(p.promptLogprobs !== undefined && { promptLogprobs: p.promptLogprobs, skipPrefixCache: true }),
           priority: options.priority,
           traceHeaders: options.traceHeaders,
         },

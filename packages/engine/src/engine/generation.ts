@@ -35,7 +35,7 @@ export interface GenerationOutput {
   readonly errorText: string | undefined;
   readonly usage: { readonly promptTokens: number; readonly completionTokens: number };
   /**
-   * With the first token of sequence 0, when `promptLogprobs` was asked for: one entry per prompt
+   * With the first token of each sequence, when `promptLogprobs` was asked for: one entry per prompt
    * token, the first `null` (nothing precedes it), as vLLM's `prompt_logprobs`.
    */
   readonly promptLogprobs?: readonly (TokenLogprob | null)[];

@@ -33,7 +33,7 @@ export interface SamplingOptions {
   readonly logprobs?: number;
   /**
    * Score the prompt: each prompt token's log-probability and this many top alternatives (0..20),
-   * with the first output of sequence 0. Such a request computes its whole prompt (no prefix cache).
+   * with each sequence's first output. Such a request computes its whole prompt (no prefix cache).
    */
   readonly promptLogprobs?: number;
   /** Sequences to generate for the prompt; default 1. */

@@ -151,7 +151,6 @@ const CASES: Case[] = [
   },
   { name: 'too many logprobs', body: completion({ logprobs: 50 }), status: 400, param: 'logprobs' },
   { name: 'negative logprobs', body: completion({ logprobs: -1 }), status: 400, param: 'logprobs' },
-  { name: 'echo with logprobs', body: completion({ echo: true, logprobs: 1 }), status: 400, param: 'echo' },
   { name: 'suffix', body: completion({ suffix: 'the end' }), status: 400, param: 'suffix' },
   { name: 'chat: no messages', path: CHAT, body: { model: MODEL }, status: 400, param: 'messages' },
   { name: 'chat: empty messages', path: CHAT, body: chat({ messages: [] }), status: 400, param: 'messages' },

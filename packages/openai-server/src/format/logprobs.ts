@@ -49,21 +49,41 @@ export function chatLogprobs(text: TokenText, tokens: readonly TokenLogprob[]) {
   return { content, refusal: null };
 }
 
-/** Completions' `logprobs` for some tokens whose text starts at `offset` in the choice's text. */
-export function completionLogprobs(text: TokenText, tokens: readonly TokenLogprob[], offset: number) {
+/** An echoed prompt's tokens: ids, where each starts in the echoed text, and one score each (the first null). */
+export interface EchoedPrompt {
+  readonly tokenIds: readonly number[];
+  readonly offsets: readonly number[];
+  readonly scores: readonly (TokenLogprob | null)[];
+}
+
+/**
+ * Completions' `logprobs` for some tokens whose text starts at `offset` in the choice's text,
+ * preceded by an echoed prompt's tokens (the first with `null`s, as OpenAI's legacy API and vLLM
+ * give it).
+ */
+export function completionLogprobs(
+  text: TokenText,
+  tokens: readonly TokenLogprob[],
+  offset: number,
+  echoed?: EchoedPrompt,
+) {
   const out = {
     tokens: [] as string[],
-    token_logprobs: [] as number[],
-    top_logprobs: [] as Record<string, number>[],
+    token_logprobs: [] as (number | null)[],
+    top_logprobs: [] as (Record<string, number> | null)[],
     text_offset: [] as number[],
   };
-  for (const t of tokens) {
-    const token = text.of(t.tokenId).text;
+  const push = (tokenId: number, t: TokenLogprob | null, at: number): number => {
+    const token = text.of(tokenId).text;
     out.tokens.push(token);
-    out.token_logprobs.push(t.logprob);
-    out.top_logprobs.push(Object.fromEntries(t.top.map((alt) => [text.of(alt.tokenId).text, alt.logprob])));
-    out.text_offset.push(offset);
-    offset += token.length;
-  }
+    out.token_logprobs.push(t ? t.logprob : null);
+    out.top_logprobs.push(
+      t ? Object.fromEntries(t.top.map((alt) => [text.of(alt.tokenId).text, alt.logprob])) : null,
+    );
+    out.text_offset.push(at);
+    return at + token.length;
+  };
+  echoed?.tokenIds.forEach((id, i) => push(id, echoed.scores[i] ?? null, echoed.offsets[i]!));
+  for (const t of tokens) offset = push(t.tokenId, t, offset);
   return out;
 }

@@ -18,8 +18,14 @@ export interface ChoiceOutput {
 /** One choice so far. */
 export interface ChoiceState {
   readonly index: number;
+  /** Which prompt of a batched completions request it answers (known once an output arrived). */
+  prompt: number;
   text: string;
+  /** Where the generated text starts in {@link text}: after the echoed prompt, if any. */
+  generatedFrom: number;
   readonly logprobs: TokenLogprob[];
+  /** The prompt's scores, when they were asked for: one per prompt token, the first null. */
+  promptLogprobs: readonly (TokenLogprob | null)[] | undefined;
   finishReason: string | null;
   stopReason: string | number | undefined;
   completionTokens: number;
@@ -53,8 +59,11 @@ export class ChoiceTracker {
   constructor(count: number, prefix: (prompt: number) => string = () => '') {
     this.choices = Array.from({ length: count }, (_, index) => ({
       index,
+      prompt: 0,
       text: '',
+      generatedFrom: 0,
       logprobs: [],
+      promptLogprobs: undefined,
       finishReason: null,
       stopReason: undefined,
       completionTokens: 0,
@@ -70,7 +79,10 @@ export class ChoiceTracker {
     this.#started[choice] = true;
     const text = (first ? this.#prefix(prompt) : '') + output.text;
     const offset = state.text.length + text.length - output.text.length;
+    if (first) state.generatedFrom = text.length - output.text.length;
     state.text += text;
+    state.prompt = prompt;
+    if (output.promptLogprobs) state.promptLogprobs = output.promptLogprobs;
     if (output.logprobs) state.logprobs.push(...output.logprobs);
     state.completionTokens = output.usage.completionTokens;
     if (output.finished) {

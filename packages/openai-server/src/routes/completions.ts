@@ -3,7 +3,7 @@
  * choices each, streamed or not.
  * @module
  */
-import type { Tokenizer } from '@x/engine';
+import { IncrementalDetokenizer, type Tokenizer } from '@x/engine';
 import type { Handler } from 'hono';
 import type { AppEnv } from '../app-env.js';
 import { badRequest } from '../errors.js';
@@ -23,10 +23,12 @@ export function completionsHandler(ctx: ServerContext): Handler<AppEnv> {
     const body = await parseJsonBody(c, completionRequestSchema);
     const model = resolveModel(ctx, body.model);
     if (body.suffix) throw badRequest('suffix is not supported', 'suffix');
-    if (body.echo && body.logprobs !== undefined) {
-      throw badRequest('echo together with logprobs is not supported (no prompt log-probabilities)', 'echo');
-    }
-    const sampling = toSamplingOptions(body, { maxTokens: body.max_tokens, logprobs: body.logprobs });
+    const echoLogprobs = body.echo === true && body.logprobs !== undefined;
+    const sampling = {
+      ...toSamplingOptions(body, { maxTokens: body.max_tokens, logprobs: body.logprobs }),
+      // Echo with logprobs scores the prompt too (OpenAI's legacy API; what evaluation harnesses use).
+      ...(echoLogprobs && { promptLogprobs: body.logprobs }),
+    };
     const prompts = promptsOf(body.prompt, ctx.engine.tokenizer);
     const stream = body.stream === true;
     const includeUsage = body.stream_options?.include_usage === true;
@@ -39,6 +41,9 @@ export function completionsHandler(ctx: ServerContext): Handler<AppEnv> {
     });
     const format = completionFormat(
       formatContext(journey, ctx.tokenText, { model, includeUsage, logprobs: body.logprobs !== undefined }),
+      echoLogprobs
+        ? (prompt) => ({ tokenIds: prompts[prompt]!.ids, offsets: prompts[prompt]!.offsets() })
+        : undefined,
     );
     const echo = body.echo ? (prompt: number) => prompts[prompt]!.text() : undefined;
     return stream
@@ -55,9 +60,23 @@ function promptsOf(prompt: CompletionRequest['prompt'], tokenizer: Tokenizer) {
       : typeof prompt[0] === 'number'
         ? [prompt as number[]]
         : (prompt as (string | number[])[]);
-  return list.map((p) =>
-    typeof p === 'string'
-      ? { ids: tokenizer.encode(p), text: () => p }
-      : { ids: p, text: () => tokenizer.decode(p) },
-  );
+  return list.map((p) => {
+    const ids = typeof p === 'string' ? tokenizer.encode(p) : p;
+    return {
+      ids,
+      text: typeof p === 'string' ? () => p : () => tokenizer.decode(p),
+      offsets: () => textOffsets(tokenizer, ids),
+    };
+  });
+}
+
+/** Where each token's text starts in the decoded prompt (the text `echo` repeats). */
+function textOffsets(tokenizer: Tokenizer, ids: readonly number[]): number[] {
+  const detok = new IncrementalDetokenizer(tokenizer);
+  let length = 0;
+  return ids.map((id) => {
+    const at = length;
+    length += detok.push(id).length;
+    return at;
+  });
 }

@@ -2,7 +2,8 @@
  * `pnpm --filter @x/engine bench`: decode tokens/s at 1, 8, 32 and 64
  * concurrent sequences and prefill tokens/s, for this engine and for
  * llama.cpp (CPU; 2 threads, and 1) on the same GGUF files with the same
- * prompts, plus where our decode steps spend their time. X_BENCH_QUICK=1
+ * prompts, plus where our decode steps spend their time, and how closely
+ * both engines agree on the log-probabilities of one scored sequence. X_BENCH_QUICK=1
  * runs a short smoke version.
  *
  * Runs under Node's type stripping against the built package (`../dist`).
@@ -11,6 +12,7 @@ import { createGpu } from '@x/kernels-webgpu';
 import { benchLlamaCpp } from './llama-cpp.ts';
 import { stories260K, syntheticModel, type BenchModel } from './models.ts';
 import { benchOurs } from './ours.ts';
+import { SCORING_HEAD, scoreOurs, scoringRow } from './scoring.ts';
 import type { BatchTiming } from './protocol.ts';
 import {
   agreement,
@@ -56,6 +58,7 @@ console.log(`readback floor (4-byte copy + mapAsync): ${(await readbackFloorUs(g
 const throughput: ThroughputRow[] = [];
 const overhead: string[][] = [];
 const agreements: string[] = [];
+const scoring: string[][] = [];
 let anchor = '';
 for (const { model: load, genLen } of models) {
   const model = load();
@@ -70,7 +73,9 @@ for (const { model: load, genLen } of models) {
     contextSize: maxSeqTokens,
     batchSize: LLAMA_BATCH,
   };
-  const llama2 = await benchLlamaCpp(plan, { ...job, threads: 2 });
+  const scored = await scoreOurs(model.path, gpu, maxSeqTokens, model);
+  const llama2 = await benchLlamaCpp(plan, { ...job, threads: 2, score: scored.tokens });
+  scoring.push(scoringRow(model.name, scored.scores, llama2.answer.scores!));
   const llama1 = await benchLlamaCpp(plan, { ...job, threads: 1 });
   const a = llama2.answer;
   anchor = `node-llama-cpp ${a.nodeLlamaCppVersion} (llama.cpp ${a.llamaCppRelease}, CPU, batch ${LLAMA_BATCH}, flash attention ${a.flashAttention})`;
@@ -100,6 +105,8 @@ console.log('\n## Our decode steps: mean wall time by part (CPU overhead = all b
 printTable(OVERHEAD_HEAD, overhead);
 console.log('\n## Greedy agreement with llama.cpp, 2 threads (same first token / same whole output)\n');
 for (const line of agreements) console.log(`- ${line}`);
+console.log('\n## Scoring agreement with llama.cpp (prompt log-probabilities of one sequence)\n');
+printTable(SCORING_HEAD, scoring);
 console.log(`\n${loadLine()}; total ${((performance.now() - started) / 1000).toFixed(0)} s`);
 
 /** One stderr line per engine for a row, as soon as it is known. */

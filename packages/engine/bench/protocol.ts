@@ -40,6 +40,8 @@ export interface LlamaCppJob {
   /** Most tokens per `llama_decode` call. */
   readonly batchSize: number;
   readonly runs: readonly BatchRun[];
+  /** A token sequence to score after the runs (see {@link LlamaCppAnswer.scores}). */
+  readonly score?: readonly number[];
 }
 
 /** The answer: one timing per run, and what produced them. */
@@ -50,6 +52,8 @@ export interface LlamaCppAnswer {
   /** The context's flash-attention setting (node-llama-cpp's default, `auto`, lets llama.cpp decide). */
   readonly flashAttention: 'auto' | boolean;
   readonly timings: readonly BatchTiming[];
+  /** With `score`: the log-probability of each of its tokens after those before it, from the second on. */
+  readonly scores?: readonly number[];
 }
 
 /** Records one batch's token arrivals; create it right before submitting the prompts. */

@@ -45,11 +45,41 @@ export async function runLlamaCpp(job: LlamaCppJob): Promise<LlamaCppAnswer> {
     llamaCppRelease: llama.llamaCppRelease.release,
     flashAttention: context.flashAttention,
     timings,
+    ...(job.score && { scores: await score(sequences[0]!, job.score as Token[]) }),
   };
   await context.dispose();
   await model.dispose();
   await llama.dispose();
   return answer;
+}
+
+/**
+ * The log-probability of each token after those before it, from llama.cpp's raw logits: the
+ * next token's logit, the largest, and the sum of exp(logit - largest) over the vocabulary.
+ */
+async function score(sequence: LlamaContextSequence, tokens: readonly Token[]): Promise<number[]> {
+  await sequence.clearHistory();
+  const input = tokens.map((token, i) =>
+    i + 1 < tokens.length
+      ? ([
+          token,
+          {
+            generateNext: {
+              logits: true,
+              // No sampler stage may narrow the distribution (top-k defaults to 40).
+              options: { temperature: 1, topK: 0, topP: 1, minP: 0 },
+            },
+          },
+        ] as const)
+      : token,
+  );
+  const out = await sequence.controlledEvaluate(input as Parameters<typeof sequence.controlledEvaluate>[0]);
+  return tokens.slice(1).map((next, i) => {
+    const logits = [...out[i]!.next.logits!.values()];
+    const max = Math.max(...logits);
+    const sum = logits.reduce((s, l) => s + Math.exp(l - max), 0);
+    return out[i]!.next.logits!.get(next)! - max - Math.log(sum);
+  });
 }
 
 /** Starts every prompt of `run` at once on its own sequence and collects token arrival times. */

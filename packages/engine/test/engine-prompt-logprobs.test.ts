@@ -95,3 +95,32 @@ test('a cached prompt is still scored in full, by every sequence', async () => {
   await collect(whole.generate(prompt, { ...GREEDY, maxTokens: 2 }));
   expect(whole.core.scheduler.kvCacheUsage().prefixCacheHits).toBeGreaterThan(hitsBefore);
 });
+
+test('under preemption and recompute, every request still gets every score, the same as alone', async () => {
+  // 9 blocks of 16 tokens for three 60-token prompts generating 40 each: the pool runs out.
+  const tight = await storiesEngine('gguf', { kvCache: { numBlocks: 9 }, maxNumBatchedTokens: 16 });
+  try {
+    const prompts = ['Once upon a time', 'Lily and Ben', 'The little dog'].map((text) => {
+      const ids = tight.tokenizer.encode(text);
+      return [...ids, ...Array.from({ length: 60 - ids.length }, (_, i) => ids[1 + (i % (ids.length - 1))]!)];
+    });
+    const params = { ...GREEDY, maxTokens: 40, promptLogprobs: 2 };
+    const alone = [];
+    for (const p of prompts) alone.push(promptScores((await collect(tight.generate(p, params))).outputs));
+    const before = tight.core.stats.counters.preemptions;
+    const together = await Promise.all(prompts.map((p) => collect(tight.generate(p, params))));
+    expect(tight.core.stats.counters.preemptions).toBeGreaterThan(before);
+    together.forEach(({ outputs }, i) => {
+      const scores = promptScores(outputs);
+      expect(scores.map((s) => s?.tokenId)).toEqual(alone[i]!.map((s) => s?.tokenId));
+      assertClose(
+        scores.slice(1).map((s) => s!.logprob),
+        alone[i]!.slice(1).map((s) => s!.logprob),
+        TOL,
+        'logprobs',
+      );
+    });
+  } finally {
+    await tight.shutdown();
+  }
+});

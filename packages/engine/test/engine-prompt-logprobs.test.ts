@@ -105,7 +105,7 @@ test('under preemption and recompute, every request still gets every score, the 
       return [...ids, ...Array.from({ length: 60 - ids.length }, (_, i) => ids[1 + (i % (ids.length - 1))]!)];
     });
     const params = { ...GREEDY, maxTokens: 40, promptLogprobs: 2 };
-    const alone: (TokenLogprob | null)[][] = [];
+    const alone: (readonly (TokenLogprob | null)[])[] = [];
     for (const p of prompts) alone.push(promptScores((await collect(tight.generate(p, params))).outputs));
     const before = tight.core.stats.counters.preemptions;
     const together = await Promise.all(prompts.map((p) => collect(tight.generate(p, params))));

@@ -32,3 +32,4 @@ export { formatRunTable, formatSweepTable } from './report-table.js';
 export { writePlots, renderSvg, svgToPng, cdfPoints } from './plots/index.js';
 export type { BenchResults, Metadata, RunResult } from './results.js';
 export { ServerError, fetchModels, fetchVersion, tokenCounter, type Endpoint } from './server-api.js';
+export { perplexity, type PerplexityOptions, type PerplexityResult } from './perplexity.js';

@@ -11,6 +11,7 @@ import { runBench } from './bench.js';
 import { buildProgram, resolveOptions, UsageError, type BenchOptions } from './program.js';
 import { formatRunTable, formatSweepTable } from './report-table.js';
 import { ServerError } from './server-api.js';
+import { runMain } from './run-main.js';
 
 const USAGE_ERROR = 2;
 
@@ -57,14 +58,4 @@ export async function main(argv: readonly string[] = process.argv): Promise<numb
   }
 }
 
-main().then(
-  (status) => {
-    process.exitCode = status;
-  },
-  (error: unknown) => {
-    process.stderr.write(
-      `x-bench: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
-    );
-    process.exitCode = 1;
-  },
-);
+runMain('x-bench', () => main());

@@ -11,6 +11,7 @@ import { Command, CommanderError, Option } from 'commander';
 import * as parse from './parsers.js';
 import { perplexity } from './perplexity.js';
 import { fetchModels, ServerError } from './server-api.js';
+import { runMain } from './run-main.js';
 
 /** Runs the command line; resolves with the exit status. */
 export async function main(argv: readonly string[] = process.argv): Promise<number> {
@@ -67,14 +68,4 @@ export async function main(argv: readonly string[] = process.argv): Promise<numb
   }
 }
 
-main().then(
-  (status) => {
-    process.exitCode = status;
-  },
-  (error: unknown) => {
-    process.stderr.write(
-      `x-perplexity: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
-    );
-    process.exitCode = 1;
-  },
-);
+runMain('x-perplexity', () => main());

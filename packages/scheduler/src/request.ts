@@ -97,11 +97,7 @@ export interface RequestView {
    * `tracestate`, sampling flags), for tracing plugins to link their spans.
    */
   readonly traceHeaders: Readonly<Record<string, string>> | undefined;
-  /**
-   * Computes every token itself, never reading the prefix cache (its own computed blocks still go
-   * into it): for requests that need the model's output at every prompt position (prompt
-   * log-probabilities), which a cache hit would skip. vLLM does the same.
-   */
+  /** Never reads the prefix cache (its blocks still fill it): prompt log-probabilities need every position. */
   readonly skipPrefixCache: boolean;
   /** Order of acceptance by the scheduler; the final tie-break. */
   readonly seq: number;

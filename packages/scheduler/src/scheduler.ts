@@ -39,15 +39,11 @@ import { checkStop } from './stop-conditions.js';
 
 /** Configuration plus the injectable clock and logger. */
 export interface SchedulerOptions extends SchedulerConfigInput {
-  /** Monotonic time source for request timestamps and step timing (default: `performance.now()`). */
+  /** Monotonic time source for request timestamps and step timing (default: `performanceClock`). */
   readonly clock?: Clock;
   /** Where failing plugins are reported (default: console). */
   readonly logger?: HookLogger;
-  /**
-   * Prefix-cache block hash (default: the 53-bit {@link hashBlockTokens}). Hits
-   * are verified token by token, so this only affects speed; tests pass a
-   * deliberately weak one to prove collisions never change outputs.
-   */
+  /** Prefix-cache block hash (default: 53-bit {@link hashBlockTokens}); hits are verified token by token. */
   readonly blockHasher?: BlockHasher;
 }
 

@@ -7,7 +7,10 @@
  * completions with `echo` and `logprobs` (the prompt's log-probabilities).
  * @module
  */
-import { describeFetchError, headers, ServerError, type Connection } from './server-api.js';
+import { postJson, ServerError, type Connection } from './server-api.js';
+
+/** One request tokenizes the whole text, one scores each window: minutes, on a CPU-emulated GPU. */
+const REQUEST_TIMEOUT_MS = 600_000;
 
 /** What to score. */
 export interface PerplexityOptions {
@@ -62,26 +65,14 @@ export async function perplexity(o: PerplexityOptions): Promise<PerplexityResult
   return { ppl, error: variance > 0 ? ppl * Math.sqrt(variance / (count - 1)) : 0, chunks, tokens: count };
 }
 
-async function post(o: PerplexityOptions, path: string, body: object): Promise<unknown> {
-  let res: Response;
-  try {
-    res = await fetch(`${o.conn.baseUrl}${path}`, {
-      method: 'POST',
-      headers: headers(o.conn),
-      body: JSON.stringify(body),
-      signal: AbortSignal.timeout(600_000),
-    });
-  } catch (error) {
-    throw new ServerError(`cannot reach the server at ${o.conn.baseUrl}: ${describeFetchError(error)}`);
-  }
-  if (!res.ok)
-    throw new ServerError(`POST ${path} answered ${res.status}: ${(await res.text()).slice(0, 300)}`);
-  return res.json();
-}
-
 /** The text's token ids as the server's tokenizer gives them (BOS first when the model adds one). */
 async function tokenize(o: PerplexityOptions, text: string): Promise<number[]> {
-  const { tokens } = (await post(o, '/tokenize', { model: o.model, prompt: text })) as { tokens?: number[] };
+  const { tokens } = (await postJson(
+    o.conn,
+    '/tokenize',
+    { model: o.model, prompt: text },
+    REQUEST_TIMEOUT_MS,
+  )) as { tokens?: number[] };
   if (!Array.isArray(tokens)) throw new ServerError('POST /tokenize answered without tokens');
   return tokens;
 }
@@ -89,7 +80,7 @@ async function tokenize(o: PerplexityOptions, text: string): Promise<number[]> {
 /** Each token's log-probability after those before it (index 0: none). */
 async function promptLogprobs(o: PerplexityOptions, window: readonly number[]): Promise<(number | null)[]> {
   const body = { model: o.model, prompt: window, max_tokens: 1, temperature: 0, logprobs: 0, echo: true };
-  const res = (await post(o, '/v1/completions', body)) as {
+  const res = (await postJson(o.conn, '/v1/completions', body, REQUEST_TIMEOUT_MS)) as {
     choices?: { logprobs?: { token_logprobs?: (number | null)[] } }[];
   };
   const logprobs = res.choices?.[0]?.logprobs?.token_logprobs;

@@ -56,6 +56,29 @@ async function get(conn: Connection, path: string): Promise<Response> {
   }
 }
 
+/** POSTs `body` as JSON and returns the parsed answer; throws a {@link ServerError} on any failure. */
+export async function postJson(
+  conn: Connection,
+  path: string,
+  body: object,
+  timeoutMs: number,
+): Promise<unknown> {
+  let res: Response;
+  try {
+    res = await fetch(`${conn.baseUrl}${path}`, {
+      method: 'POST',
+      headers: headers(conn),
+      body: JSON.stringify(body),
+      signal: AbortSignal.timeout(timeoutMs),
+    });
+  } catch (error) {
+    throw new ServerError(`cannot reach the server at ${conn.baseUrl}: ${describeFetchError(error)}`);
+  }
+  if (!res.ok)
+    throw new ServerError(`POST ${path} answered ${res.status}: ${(await res.text()).slice(0, 300)}`);
+  return res.json();
+}
+
 /** The ids of the served models, in the server's order. */
 export async function fetchModels(conn: Connection): Promise<string[]> {
   const res = await get(conn, '/v1/models');
@@ -91,15 +114,7 @@ export async function tokenCounter(
   const count: TokenCounter = async (text) => {
     const body =
       endpoint === 'chat' ? { model, messages: [{ role: 'user', content: text }] } : { model, prompt: text };
-    const res = await fetch(`${conn.baseUrl}/tokenize`, {
-      method: 'POST',
-      headers: headers(conn),
-      body: JSON.stringify(body),
-      signal: AbortSignal.timeout(30_000),
-    });
-    if (!res.ok)
-      throw new ServerError(`POST /tokenize answered ${res.status}: ${(await res.text()).slice(0, 300)}`);
-    const { count } = (await res.json()) as { count?: unknown };
+    const { count } = (await postJson(conn, '/tokenize', body, 30_000)) as { count?: unknown };
     if (typeof count !== 'number') throw new ServerError('POST /tokenize answered without a count');
     return count;
   };

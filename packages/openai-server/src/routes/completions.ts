@@ -52,7 +52,10 @@ export function completionsHandler(ctx: ServerContext): Handler<AppEnv> {
   };
 }
 
-/** Each prompt's token ids, and its text for `echo` (decoded when given as ids). */
+/**
+ * Each prompt's token ids, and for `echo` its text (decoded when given as ids) and where each
+ * token starts in it; both computed once, on first use, whatever the number of choices.
+ */
 function promptsOf(prompt: CompletionRequest['prompt'], tokenizer: Tokenizer) {
   const list: (string | number[])[] =
     typeof prompt === 'string'
@@ -62,10 +65,12 @@ function promptsOf(prompt: CompletionRequest['prompt'], tokenizer: Tokenizer) {
         : (prompt as (string | number[])[]);
   return list.map((p) => {
     const ids = typeof p === 'string' ? tokenizer.encode(p) : p;
+    let text: string | undefined;
+    let offsets: number[] | undefined;
     return {
       ids,
-      text: typeof p === 'string' ? () => p : () => tokenizer.decode(p),
-      offsets: () => textOffsets(tokenizer, ids),
+      text: () => (text ??= typeof p === 'string' ? p : tokenizer.decode(p)),
+      offsets: () => (offsets ??= textOffsets(tokenizer, ids)),
     };
   });
 }

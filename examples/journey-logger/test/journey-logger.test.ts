@@ -3,16 +3,13 @@
  * one line per event, in each request's order, from both hook APIs; nothing
  * left pending after completions, disconnects and rejections.
  */
-import { existsSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { createEngine, type Engine } from '@x/engine';
 import { createApp, listen, type ListeningServer } from '@x/openai-server';
+import { modelPath } from '@x/test-models';
 import { createJourneyLogger, type JourneyLine, type JourneyLogger } from '../src/index.js';
 
-const MODELS =
-  process.env.X_MODELS_DIR ?? fileURLToPath(new URL('../../../../shared/models', import.meta.url));
-const MODEL = `${MODELS}/stories260K.gguf`;
+const MODEL = modelPath('stories260K.gguf');
 
 let engine: Engine;
 let server: ListeningServer;
@@ -20,7 +17,6 @@ let logger: JourneyLogger;
 const lines: JourneyLine[] = [];
 
 beforeAll(async () => {
-  if (!existsSync(MODEL)) throw new Error(`test model not found at ${MODEL} (set X_MODELS_DIR)`);
   // A small pool, so concurrent requests get preempted.
   engine = await createEngine({ model: MODEL, kvCache: { numBlocks: 12 }, enablePrefixCaching: false });
   logger = createJourneyLogger({ write: (line) => lines.push(JSON.parse(line) as JourneyLine) });

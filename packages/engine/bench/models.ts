@@ -1,5 +1,5 @@
 /**
- * The benchmark's model files: stories260K from the shared models folder and
+ * The benchmark's model files: stories260K from `@x/test-models` and
  * synthetic llama GGUFs of llama2.c's stories15M and stories110M shapes,
  * written once into a cache folder and reused by later runs.
  * @module
@@ -13,7 +13,7 @@ import {
   type SyntheticDType,
   type SyntheticPresetName,
 } from '../dist/index.js';
-import { modelPath } from '../test/shared-models.ts';
+import { modelPath } from '@x/test-models';
 
 /** A model the benchmark runs, with what the table says about it. */
 export interface BenchModel {

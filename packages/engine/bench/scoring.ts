@@ -10,7 +10,7 @@ import { readFileSync } from 'node:fs';
 import type { Gpu } from '@x/kernels-webgpu';
 import { createEngine } from '../dist/index.js';
 import type { BenchModel } from './models.ts';
-import { modelPath } from '../test/shared-models.ts';
+import { modelPath } from '@x/test-models';
 
 /** `length` tokens to score on `model`: text for a trained model, seeded random ids otherwise. */
 export function scoringTokens(

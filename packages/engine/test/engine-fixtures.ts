@@ -1,7 +1,7 @@
-/** The golden outputs of llama2.c's run.c on stories260K, and engines over the shared models. */
+/** The golden outputs of llama2.c's run.c on stories260K, and engines over the test models. */
 import { readFileSync } from 'node:fs';
 import { createEngine, type Engine, type EngineOptions, type GenerationOutput } from '../src/index.js';
-import { modelPath } from './shared-models.js';
+import { modelPath } from '@x/test-models';
 
 export interface GoldenRun {
   prompt: string;

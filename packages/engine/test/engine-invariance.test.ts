@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
 import { createGpu, type Gpu } from '@x/kernels-webgpu';
 import { loadModel, type Engine, type EngineOptions, type LoadedModel } from '../src/index.js';
 import { collect, storiesEngine } from './engine-fixtures.js';
-import { modelPath } from './shared-models.js';
+import { modelPath } from '@x/test-models';
 
 const PROMPTS = [
   'Once upon a time',

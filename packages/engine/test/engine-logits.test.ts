@@ -4,7 +4,7 @@ import { createGpu, KernelContext, readF32, writeTensor, createTensor, type Gpu 
 import { assertClose } from '@x/kernels-webgpu/testing';
 import { allocateKvCache, LlamaForward, loadModel, uploadWeights } from '../src/index.js';
 import { golden } from './engine-fixtures.js';
-import { modelPath } from './shared-models.js';
+import { modelPath } from '@x/test-models';
 
 let gpu: Gpu;
 beforeAll(async () => {

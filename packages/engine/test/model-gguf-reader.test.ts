@@ -5,7 +5,7 @@ import { writeGguf } from '../src/model/gguf-writer.js';
 import { gguf, type GgufEntry } from '../src/model/gguf-metadata.js';
 import { decodeGgml } from '../src/model/tensor-codecs.js';
 import { sameBytes, tempDir } from './fixtures-gguf.js';
-import { modelPath } from './shared-models.js';
+import { modelPath } from '@x/test-models';
 
 const tmp = tempDir();
 afterAll(() => tmp.remove());

@@ -3,7 +3,7 @@ import { loadLlama2c } from '../src/model/llama2c.js';
 import { loadModel } from '../src/model/load-model.js';
 import type { LayerWeights, WeightTensor } from '../src/model/model-weights.js';
 import { patchBytes, sameBytes, tempDir } from './fixtures-gguf.js';
-import { modelPath } from './shared-models.js';
+import { modelPath } from '@x/test-models';
 
 const tmp = tempDir();
 afterAll(() => tmp.remove());

@@ -10,7 +10,7 @@ import {
 } from '../src/tokenizer/index.js';
 import { BYTE_TO_CHAR, toByteLevel } from '../src/tokenizer/byte-level.js';
 import { preTokenize, preTokenizerRegex } from '../src/tokenizer/pre-tokenizer.js';
-import { modelPath } from './shared-models.js';
+import { modelPath } from '@x/test-models';
 
 /** Reads the key/value metadata of a GGUF v2/v3 file (tensor infos are not read). */
 export function readGgufMetadata(bytes: Uint8Array): Map<string, unknown> {

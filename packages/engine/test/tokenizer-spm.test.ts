@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, test } from '@jest/globals';
 import { Tokenizer, TokenType, tokenizerSpecFromMetadata } from '../src/tokenizer/index.js';
-import { modelPath } from './shared-models.js';
+import { modelPath } from '@x/test-models';
 import { ggufSpec, goldenRuns, llama2cSpec, readGgufMetadata, tokenizeGolden } from './tokenizer-fixtures.js';
 
 const gguf = new Tokenizer(ggufSpec());

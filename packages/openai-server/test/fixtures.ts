@@ -1,19 +1,10 @@
-/** A real server on loopback over the real engine on stories260K, and the shared test models. */
-import { existsSync, readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+/** A real server on loopback over the real engine on stories260K, and the test models. */
+import { readFileSync } from 'node:fs';
 import { createEngine, type Engine, type EngineOptions } from '@x/engine';
+import { modelPath } from '@x/test-models';
 import { createApp, listen, type AppOptions, type OpenAIApp } from '../src/index.js';
 
-/** The shared models folder: `X_MODELS_DIR`, else `../shared/models` beside the repository. */
-const MODELS_DIR =
-  process.env.X_MODELS_DIR ?? fileURLToPath(new URL('../../../../shared/models', import.meta.url));
-
-/** Absolute path of a shared model file; a clear error when it is missing. */
-export function modelPath(name: string): string {
-  const path = `${MODELS_DIR}/${name}`;
-  if (!existsSync(path)) throw new Error(`test model ${name} not found in ${MODELS_DIR} (set X_MODELS_DIR)`);
-  return path;
-}
+export { modelPath };
 
 /** One run of llama2.c's run.c on stories260K. */
 export interface GoldenRun {

@@ -10,19 +10,16 @@
  *
  *   pnpm --filter @x/tracing bench          # X_BENCH_QUICK=1 for a smoke run
  */
-import { existsSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { createEngine } from '@x/engine';
+import { modelPath } from '@x/test-models';
 import { runEngine, type EngineResult } from './engine-workload.ts';
 import { runFake, type FakeResult } from './fake-workload.ts';
 import { startSink, variant, VARIANTS, type VariantName } from './variants.ts';
 
 const QUICK = process.env.X_BENCH_QUICK === '1';
 const REPETITIONS = QUICK ? 1 : 7;
-const MODEL =
-  process.env.X_MODELS_DIR !== undefined
-    ? `${process.env.X_MODELS_DIR}/stories260K.gguf`
-    : new URL('../../../../shared/models/stories260K.gguf', import.meta.url).pathname;
+const MODEL = modelPath('stories260K.gguf');
 
 const median = (xs: readonly number[]) => [...xs].sort((a, b) => a - b)[xs.length >> 1]!;
 const pct = (value: number, base: number) =>
@@ -71,33 +68,29 @@ for (const [name, r] of fake) {
   );
 }
 
-if (!existsSync(MODEL)) {
-  console.log(`\n(engine workload skipped: ${MODEL} not found; set X_MODELS_DIR)`);
-} else {
-  const engine = await createEngine({ model: MODEL, kvCache: { numBlocks: 1024 } });
-  const [lanes, requests, maxTokens] = QUICK ? [16, 32, 16] : [48, 192, 48];
-  await runEngine(engine, variant('absent', sink), 'warm', lanes, lanes, maxTokens);
-  const real = await table<EngineResult>(async (name, rep) => {
-    const v = variant(name, sink);
-    const result = await runEngine(engine, v, `${name}-${rep}`, lanes, requests, maxTokens);
-    await v.close();
-    return result;
-  });
-  await engine.shutdown();
-  const base = real.get('absent')!;
+const engine = await createEngine({ model: MODEL, kvCache: { numBlocks: 1024 } });
+const [lanes, requests, maxTokens] = QUICK ? [16, 32, 16] : [48, 192, 48];
+await runEngine(engine, variant('absent', sink), 'warm', lanes, lanes, maxTokens);
+const real = await table<EngineResult>(async (name, rep) => {
+  const v = variant(name, sink);
+  const result = await runEngine(engine, v, `${name}-${rep}`, lanes, requests, maxTokens);
+  await v.close();
+  return result;
+});
+await engine.shutdown();
+const base = real.get('absent')!;
+console.log(
+  `\nReal engine (stories260K, WebGPU), ${lanes} concurrent requests of ${maxTokens} tokens, ${requests} per run\n`,
+);
+console.log(
+  '| configuration | tokens/s | Δ | p50 step ms | p99 step ms | CPU µs/token | Δ | time in tracing |',
+);
+console.log('| :--- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
+for (const [name, r] of real) {
   console.log(
-    `\nReal engine (stories260K, WebGPU), ${lanes} concurrent requests of ${maxTokens} tokens, ${requests} per run\n`,
+    `| ${name} | ${Math.round(r.tokensPerSecond)} | ${pct(r.tokensPerSecond, base.tokensPerSecond)} | ` +
+      `${r.p50StepMs.toFixed(2)} | ${r.p99StepMs.toFixed(2)} | ${r.cpuUsPerToken.toFixed(0)} | ` +
+      `${pct(r.cpuUsPerToken, base.cpuUsPerToken)} | ${Number.isNaN(r.tracingPercent) ? '—' : `${r.tracingPercent.toFixed(2)}%`} |`,
   );
-  console.log(
-    '| configuration | tokens/s | Δ | p50 step ms | p99 step ms | CPU µs/token | Δ | time in tracing |',
-  );
-  console.log('| :--- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
-  for (const [name, r] of real) {
-    console.log(
-      `| ${name} | ${Math.round(r.tokensPerSecond)} | ${pct(r.tokensPerSecond, base.tokensPerSecond)} | ` +
-        `${r.p50StepMs.toFixed(2)} | ${r.p99StepMs.toFixed(2)} | ${r.cpuUsPerToken.toFixed(0)} | ` +
-        `${pct(r.cpuUsPerToken, base.cpuUsPerToken)} | ${Number.isNaN(r.tracingPercent) ? '—' : `${r.tracingPercent.toFixed(2)}%`} |`,
-    );
-  }
 }
 await sink.close();

@@ -17,7 +17,7 @@ import {
   spanOf,
   type MemoryTracing,
 } from './support/memory-tracing.js';
-import { modelPath } from './support/shared-models.js';
+import { modelPath } from '@x/test-models';
 
 const EVERY_EVENT_ATTR = Object.values(JOURNEY_ATTR).filter(
   (k) =>

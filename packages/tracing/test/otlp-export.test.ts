@@ -11,7 +11,7 @@ import { createEngine, type Engine } from '@x/engine';
 import { createJourneyTracing, createTracerProvider, SPAN, type JourneyTracing } from '../src/index.js';
 import { serveHooked } from './support/hooked-server.js';
 import { refusedUrl, startReceiver, type WireSpan } from '../src/testing/index.js';
-import { modelPath } from './support/shared-models.js';
+import { modelPath } from '@x/test-models';
 
 let engine: Engine;
 beforeAll(async () => {

@@ -3,7 +3,7 @@ import { createEngine, type Engine, type EngineOptions } from '@x/engine';
 import { createApp, listen, type OpenAIApp } from '@x/openai-server';
 import type { JourneyTracingOptions } from '../../src/index.js';
 import { memoryTracing, type MemoryTracing } from './memory-tracing.js';
-import { modelPath } from './shared-models.js';
+import { modelPath } from '@x/test-models';
 
 /** A traced server under test. */
 export interface TracedServer extends MemoryTracing {

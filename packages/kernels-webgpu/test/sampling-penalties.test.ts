@@ -3,12 +3,15 @@ import { describe, expect, test } from '@jest/globals';
 import {
   createTensor,
   hasPenalties,
+  MAX_REPETITION_PENALTY,
+  MIN_REPETITION_PENALTY,
   packPenalties,
   PenaltyKernel,
   readF32,
   readI32,
   SamplingKernel,
   SamplingParamsBuffer,
+  SamplingRowError,
   uploadTensor,
   type LogitPenalties,
 } from '../src/index.js';
@@ -156,5 +159,34 @@ describe('packPenalties', () => {
     expect(() => packPenalties([{ logitBias: new Map([[10, 1]]) }], 10)).toThrow(
       /token 10 outside \[0, 10\)/,
     );
+  });
+
+  test.each<[string, LogitPenalties]>([
+    ['a repetition penalty below the range', { repetitionPenalty: MIN_REPETITION_PENALTY / 2 }],
+    ['a repetition penalty above the range', { repetitionPenalty: MAX_REPETITION_PENALTY * 2 }],
+    ['a presence penalty beyond f32', { presencePenalty: 1e39 }],
+    ['a frequency penalty of NaN', { frequencyPenalty: NaN }],
+    ['an infinite bias', { logitBias: new Map([[1, -Infinity]]) }],
+  ])('%s is refused, naming the row', (_, bad) => {
+    let error: unknown;
+    try {
+      packPenalties([undefined, { presencePenalty: 1 }, bad], 10);
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(SamplingRowError);
+    expect((error as SamplingRowError).row).toBe(2);
+  });
+
+  test('the repetition range itself is accepted', () => {
+    const seen = { promptTokens: new Set([1]) };
+    const packed = packPenalties(
+      [
+        { ...seen, repetitionPenalty: MIN_REPETITION_PENALTY },
+        { ...seen, repetitionPenalty: MAX_REPETITION_PENALTY },
+      ],
+      10,
+    );
+    expect(packed.rows.length).toBe(10);
   });
 });

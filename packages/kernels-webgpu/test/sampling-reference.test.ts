@@ -2,9 +2,12 @@
 import { describe, expect, test } from '@jest/globals';
 import {
   MAX_LOGPROBS,
+  MAX_SEED,
+  MAX_TOP_K,
   packSamplingParams,
   philox4x32,
   SAMPLING_PARAMS_WORDS,
+  SamplingRowError,
   type SamplingParams,
 } from '../src/kernels/sampling/index.js';
 import { exponentialFromBits, sampleRowRef, samplingProbsRef } from '../src/reference/sampling.js';
@@ -59,6 +62,7 @@ describe('packSamplingParams', () => {
     ['top-p of 0', { topP: 0 }],
     ['min-p above 1', { minP: 1.5 }],
     ['fractional top-k', { topK: 2.5 }],
+    ['top-k beyond an i32', { topK: MAX_TOP_K + 1 }],
     ['unsafe seed', { seed: 2 ** 53 }],
     ['negative step', { step: -1 }],
     ['too many logprobs', { numLogprobs: MAX_LOGPROBS + 1 }],
@@ -67,6 +71,30 @@ describe('packSamplingParams', () => {
     expect(() => packSamplingParams([{ temperature: 1, seed: 1, step: 0, ...bad }], view)).toThrow(
       /sampling params \[0\]/,
     );
+  });
+
+  test('a bad row is named by its index, and nothing is written', () => {
+    const view = new DataView(new ArrayBuffer(2 * SAMPLING_PARAMS_WORDS * 4));
+    const ok = { temperature: 1, seed: 1, step: 0 };
+    let error: unknown;
+    try {
+      packSamplingParams([ok, { ...ok, topK: 2 ** 31 }], view);
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(SamplingRowError);
+    expect((error as SamplingRowError).row).toBe(1);
+    expect(view.getFloat32(0, true)).toBe(0);
+  });
+
+  test('the limits themselves are accepted', () => {
+    const view = new DataView(new ArrayBuffer(SAMPLING_PARAMS_WORDS * 4));
+    packSamplingParams(
+      [{ temperature: 1, topK: MAX_TOP_K, seed: MAX_SEED, step: 2 ** 32 - 1, numLogprobs: MAX_LOGPROBS }],
+      view,
+    );
+    expect(view.getInt32(4, true)).toBe(MAX_TOP_K);
+    expect(view.getUint32(16, true) + 2 ** 32 * view.getUint32(20, true)).toBe(MAX_SEED);
   });
 });
 

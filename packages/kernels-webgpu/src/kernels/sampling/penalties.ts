@@ -8,6 +8,7 @@
 import { loadShader, type Kernel, type KernelContext, type Recorder } from '../../context.js';
 import type { GpuTensor } from '../../tensor.js';
 import { grid2d } from '../grid.js';
+import { SamplingRowError } from './params.js';
 
 /** What one row's logits are adjusted by; absent fields change nothing. vLLM's semantics. */
 export interface LogitPenalties {
@@ -15,7 +16,10 @@ export interface LogitPenalties {
   readonly presencePenalty?: number;
   /** Subtracted per occurrence in the output (`frequency_penalty`). */
   readonly frequencyPenalty?: number;
-  /** > 0; divides positive and multiplies negative logits of tokens in the prompt or output (1 = off). */
+  /**
+   * In [{@link MIN_REPETITION_PENALTY}, {@link MAX_REPETITION_PENALTY}]; divides positive and
+   * multiplies negative logits of tokens in the prompt or output (1 = off).
+   */
   readonly repetitionPenalty?: number;
   /** Token id → occurrences in the output so far. */
   readonly outputCounts?: ReadonlyMap<number, number>;
@@ -29,6 +33,12 @@ export interface LogitPenalties {
 export const PENALTY_ROW_WORDS = 5;
 /** Words per entry: token u32, output count u32, in prompt u32, bias f32. */
 export const PENALTY_ENTRY_WORDS = 4;
+/**
+ * Range of the repetition penalty. The sampler takes finite logits only; within these bounds a
+ * logit divided or multiplied by the penalty stays finite in f32 unless it was already beyond 1e32.
+ */
+export const MIN_REPETITION_PENALTY = 1e-6;
+export const MAX_REPETITION_PENALTY = 1e6;
 
 /** True when `p` would change some logit. */
 export function hasPenalties(p: LogitPenalties | undefined): boolean {
@@ -49,18 +59,22 @@ export interface PackedPenalties {
   readonly entries: Uint32Array;
 }
 
-/** Packs one {@link LogitPenalties} per row (undefined: untouched). Throws on a token outside `vocab`. */
+/**
+ * Packs one {@link LogitPenalties} per row (undefined: untouched). Throws a {@link SamplingRowError}
+ * on a token outside `vocab`, a value that is not a finite f32, or a repetition penalty out of range.
+ */
 export function packPenalties(rows: readonly (LogitPenalties | undefined)[], vocab: number): PackedPenalties {
   const list: { token: number; count: number; inPrompt: boolean; bias: number }[] = [];
   const rowWords = new Uint32Array(rows.length * PENALTY_ROW_WORDS);
   const rowFloats = new Float32Array(rowWords.buffer);
   rows.forEach((p, r) => {
     const first = list.length;
+    if (p) checkRow(p, r);
     if (hasPenalties(p)) {
       const at = new Map<number, number>();
       const entry = (token: number) => {
         if (!(Number.isInteger(token) && token >= 0 && token < vocab))
-          throw new RangeError(`penalties row ${r}: token ${token} outside [0, ${vocab})`);
+          throw new SamplingRowError(r, `penalties row ${r}: token ${token} outside [0, ${vocab})`);
         let i = at.get(token);
         if (i === undefined) {
           at.set(token, (i = list.length));
@@ -91,6 +105,22 @@ export function packPenalties(rows: readonly (LogitPenalties | undefined)[], voc
   });
   return { rows: rowWords, entries };
 }
+
+function checkRow(p: LogitPenalties, r: number): void {
+  const fail = (what: string) => {
+    throw new SamplingRowError(r, `penalties row ${r}: ${what}`);
+  };
+  const repetition = p.repetitionPenalty ?? 1;
+  if (!(repetition >= MIN_REPETITION_PENALTY && repetition <= MAX_REPETITION_PENALTY))
+    fail(`repetition penalty ${repetition} outside [${MIN_REPETITION_PENALTY}, ${MAX_REPETITION_PENALTY}]`);
+  if (!finiteF32(p.presencePenalty ?? 0)) fail(`presence penalty ${p.presencePenalty} is not a finite f32`);
+  if (!finiteF32(p.frequencyPenalty ?? 0))
+    fail(`frequency penalty ${p.frequencyPenalty} is not a finite f32`);
+  for (const [token, bias] of p.logitBias ?? [])
+    if (!finiteF32(bias)) fail(`bias ${bias} of token ${token} is not a finite f32`);
+}
+
+const finiteF32 = (v: number) => Number.isFinite(Math.fround(v));
 
 /** Applies packed penalties in place to f32 logits `[numRows, vocab]`. Build once per context. */
 export class PenaltyKernel {

@@ -37,7 +37,10 @@ export interface AppOptions {
   readonly modelRoot?: string;
   /** Keys accepted as `Authorization: Bearer <key>` on `/v1/*`; none = open. */
   readonly apiKeys?: readonly string[];
-  /** Most sequences waiting in the engine before new requests get 503; default 1024. */
+  /**
+   * Most sequences waiting in the engine before new requests get 503; default 1024. A request
+   * with more sequences (prompts × n) than this on its own gets 400.
+   */
   readonly maxPendingRequests?: number;
   /** Largest request body; default 4 MiB. */
   readonly maxBodyBytes?: number;
@@ -88,10 +91,11 @@ export function createApp(options: AppOptions): OpenAIApp {
 
   const app = new Hono<AppEnv>();
   app.use(accessLog(logger));
-  // Journeys start first, so requests refused by the key or size checks still end as aborted.
+  // The key check comes before journeys start, so no plugin (the journey viewer's ring, a tracer)
+  // sees unauthenticated traffic; requests refused by the size check still end as aborted.
+  if (options.apiKeys?.length) app.use('/v1/*', apiKey(options.apiKeys));
   app.on('POST', '/v1/completions', trackRequest(hub, 'completions', logEnd));
   app.on('POST', '/v1/chat/completions', trackRequest(hub, 'chat.completions', logEnd));
-  if (options.apiKeys?.length) app.use('/v1/*', apiKey(options.apiKeys));
   app.use(jsonBodyLimit(options.maxBodyBytes ?? 4 * 2 ** 20));
 
   app.get('/health', healthHandler());
@@ -116,7 +120,7 @@ export function createApp(options: AppOptions): OpenAIApp {
     return errorResponse(c, error);
   });
   app.onError((error, c) => {
-    // Bearer auth's exception already carries our 401 response.
+    // An exception that carries its response (auth on routes added to the app) is sent as is.
     if (error instanceof HTTPException && error.res) return error.getResponse();
     const apiError = toApiError(error);
     if (apiError.status >= 500) logger.error({ err: error }, 'request failed');

@@ -16,7 +16,7 @@ export interface ServerContext {
   readonly template: ChatTemplate;
   readonly tokenText: TokenText;
   readonly metrics: ServerMetrics;
-  /** Most sequences waiting in the engine's queue before new requests get 503. */
+  /** Most sequences waiting in the engine's queue before new requests get 503 (see `admit`). */
   readonly maxPendingRequests: number;
   /** The package version, for `/version`. */
   readonly version: string;

@@ -152,6 +152,18 @@ const CASES: Case[] = [
   { name: 'too many logprobs', body: completion({ logprobs: 50 }), status: 400, param: 'logprobs' },
   { name: 'negative logprobs', body: completion({ logprobs: -1 }), status: 400, param: 'logprobs' },
   { name: 'suffix', body: completion({ suffix: 'the end' }), status: 400, param: 'suffix' },
+  {
+    name: 'priority without priority scheduling',
+    body: completion({ priority: 3 }),
+    status: 400,
+    param: 'priority',
+  },
+  {
+    name: 'more prompts than may wait',
+    body: completion({ prompt: new Array(1025).fill('a') }),
+    status: 400,
+    param: 'prompt',
+  },
   { name: 'chat: no messages', path: CHAT, body: { model: MODEL }, status: 400, param: 'messages' },
   { name: 'chat: empty messages', path: CHAT, body: chat({ messages: [] }), status: 400, param: 'messages' },
   {

@@ -6,9 +6,9 @@
  * @module
  */
 import type { GenerationOutput, SamplingOptions } from '@x/engine';
-import { unavailable } from '../errors.js';
 import type { RequestJourney } from '../request-journey.js';
 import type { ServerContext } from '../server-context.js';
+import { admit } from './admission.js';
 import type { ChoiceOutput } from './choices.js';
 
 /** A request ready for the engine. */
@@ -19,6 +19,8 @@ export interface GenerationPlan {
   /** The served model name the response reports. */
   readonly model: string;
   readonly stream: boolean;
+  /** Lower is served first under the priority policy (the request's `priority`). */
+  readonly priority?: number;
 }
 
 /** A request running in the engine. */
@@ -32,7 +34,7 @@ export interface Generation {
 
 /**
  * Starts `plan`. Throws (before anything is queued) an `EngineInputError`
- * for bad parameters or too-long prompts, or a 503 when the queue is full.
+ * for bad parameters or too-long prompts, or the refusal of {@link admit}.
  * `signal` (the client's connection) aborts every engine request at once.
  */
 export function startGeneration(
@@ -45,12 +47,7 @@ export function startGeneration(
   const { prompts, sampling } = plan;
   for (const prompt of prompts) engine.validate(prompt, sampling);
   const n = sampling.n ?? 1;
-  const waiting = engine.core.scheduler.numWaiting;
-  if (waiting + prompts.length * n > ctx.maxPendingRequests) {
-    throw unavailable(
-      `the server is busy: ${waiting} sequences are waiting (limit ${ctx.maxPendingRequests})`,
-    );
-  }
+  admit(ctx, { prompts: prompts.length, n, priority: plan.priority });
   const promptTokens = prompts.reduce((sum, p) => sum + p.length, 0);
   journey.handoff({
     model: plan.model,
@@ -72,7 +69,9 @@ export function startGeneration(
   try {
     prompts.forEach((prompt, i) => {
       const requestId = prompts.length === 1 ? id : `${id}-${i}`;
-      streams.push(engine.generate(prompt, sampling, { requestId, traceHeaders, signal }));
+      streams.push(
+        engine.generate(prompt, sampling, { requestId, traceHeaders, signal, priority: plan.priority }),
+      );
     });
   } catch (error) {
     for (const s of streams) void s.return?.();

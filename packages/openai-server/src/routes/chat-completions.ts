@@ -38,6 +38,7 @@ export function chatCompletionsHandler(ctx: ServerContext): Handler<AppEnv> {
       sampling,
       model,
       stream,
+      priority: body.priority,
     });
     const includeUsage = body.stream_options?.include_usage === true;
     const format = chatFormat(

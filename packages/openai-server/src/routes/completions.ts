@@ -38,6 +38,7 @@ export function completionsHandler(ctx: ServerContext): Handler<AppEnv> {
       sampling,
       model,
       stream,
+      priority: body.priority,
     });
     const format = completionFormat(
       formatContext(journey, ctx.tokenText, { model, includeUsage, logprobs: body.logprobs !== undefined }),

@@ -161,8 +161,11 @@ describe('with API keys', () => {
     ['the second key', 'Bearer k2', 200],
     ['a wrong bearer token', 'Bearer nope', 401],
     ['a wrong password', basic('nope'), 401],
+    ['a key with !, # and a space as a bearer token', 'Bearer k!3 #x', 200],
+    ['a key with !, # and a space as the password', basic('k!3 #x'), 200],
+    ['a prefix of that key', 'Bearer k!3', 401],
   ])('%s: %s', async (_, authorization, status) => {
-    const { url } = await serveViewer('/journeys', ['k1', 'k2']);
+    const { url } = await serveViewer('/journeys', ['k1', 'k2', 'k!3 #x']);
     for (const path of ['', '/snapshot', '/config.json', '/assets/page/main.js']) {
       const res = await fetch(`${url}${path}`, authorization ? { headers: { authorization } } : {});
       expect([path, res.status]).toEqual([path, status]);

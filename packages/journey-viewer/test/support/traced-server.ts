@@ -34,8 +34,8 @@ export interface TracedServer {
   close(): Promise<void>;
 }
 
-/** Starts it; the viewer's routes are mounted at `/journeys`. */
-export async function startTracedServer(): Promise<TracedServer> {
+/** Starts it (with `apiKeys`, the app's key check); the viewer's routes are mounted at `/journeys`. */
+export async function startTracedServer(apiKeys?: readonly string[]): Promise<TracedServer> {
   const dir = mkdtempSync(join(tmpdir(), 'journey-viewer-'));
   const model = join(dir, 'tiny.gguf');
   writeSyntheticLlamaGguf(model, SYNTHETIC_PRESETS['tiny-random-llama']);
@@ -43,6 +43,8 @@ export async function startTracedServer(): Promise<TracedServer> {
     model,
     kvCache: { numBlocks: 12 },
     blockSize: 16,
+    // The context the pool can hold: 12 blocks × 16 tokens.
+    maxModelLen: 192,
     maxNumBatchedTokens: 64,
     enablePrefixCaching: false,
   });
@@ -62,6 +64,7 @@ export async function startTracedServer(): Promise<TracedServer> {
   const app = createApp({
     engine,
     servedModelName: MODEL,
+    apiKeys,
     plugins: [tracing.serverPlugin, viewer.serverPlugin],
   });
   app.hono.route('/journeys', viewer.routes());

@@ -6,14 +6,15 @@
  */
 import { toByteLevel } from './byte-level.js';
 import { mergePieces } from './merge.js';
-import { preTokenize, preTokenizerRegex } from './pre-tokenizer.js';
+import { preTokenizerRegex } from './pre-tokenizer.js';
 import type { Vocab } from './vocab.js';
+import { pushWord, type WordCache, type WordEncoder } from './words.js';
 
 /** Pre-tokenizers whose words that are already whole pieces skip merging (HF `ignore_merges`). */
 const IGNORE_MERGES = new Set(['llama3', 'llama-bpe', 'llama-v3']);
 
 /** Encodes raw fragments with one vocabulary's merge ranks and pre-tokenizer. */
-export class BpeEncoder {
+export class BpeEncoder implements WordEncoder {
   private readonly vocab: Vocab;
   /** `"left right"` to rank. */
   private readonly ranks = new Map<string, number>();
@@ -33,13 +34,28 @@ export class BpeEncoder {
     this.ignoreMerges = IGNORE_MERGES.has(pre ?? '');
   }
 
-  /** Appends the ids of one raw text fragment. */
-  encode(fragment: string, out: number[]): void {
-    for (const word of preTokenize(fragment, this.regex)) this.encodeWord(toByteLevel(word), out);
+  /** Byte-level BPE has no dummy prefix: the fragment is read as is. */
+  prepare(fragment: string): string {
+    return fragment;
   }
 
-  /** Merges one byte-level word; each character is one byte, so symbol i starts at offset i. */
-  private encodeWord(word: string, out: number[]): void {
+  /** Words are the pre-tokenizer regex's matches, found one after another from `from`. */
+  encodeWords(text: string, from: number, until: number, out: number[], cache: WordCache): number {
+    const regex = this.regex;
+    let at = from;
+    regex.lastIndex = from;
+    while (at < until) {
+      const match = regex.exec(text);
+      if (match === null) return text.length;
+      pushWord(match[0], out, cache, this.encodeWord);
+      at = regex.lastIndex;
+    }
+    return at;
+  }
+
+  /** Merges one word, spelt in the byte-level alphabet: each character is one byte, so symbol i starts at offset i. */
+  private readonly encodeWord = (raw: string, out: number[]): void => {
+    const word = toByteLevel(raw);
     const whole = this.ignoreMerges ? this.vocab.pieceId(word) : undefined;
     if (whole !== undefined) {
       out.push(whole);
@@ -49,7 +65,7 @@ export class BpeEncoder {
     for (const piece of mergePieces(word, starts, (left, right) => this.ranks.get(`${left} ${right}`))) {
       this.pushPiece(piece, out);
     }
-  }
+  };
 
   /** A merged piece missing from the vocabulary falls back to its single-byte pieces, as llama.cpp does. */
   private pushPiece(piece: string, out: number[]): void {

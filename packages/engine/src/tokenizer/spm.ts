@@ -2,10 +2,15 @@
  * SentencePiece-style encoding (llama.cpp's `llm_tokenizer_spm`): start from single characters and
  * repeatedly merge the adjacent pair whose concatenation is the highest-scoring piece (ties go to the
  * leftmost pair); characters left outside the vocabulary fall back to `<0xXX>` byte tokens.
+ *
+ * llama.cpp merges a whole fragment at once. Here the text is first cut between every two characters
+ * that appear next to each other in no piece: no merge can ever join across such a cut, so merging the
+ * words between cuts one by one gives the same pieces, and repeated words come from a cache.
  * @module
  */
 import { mergePieces } from './merge.js';
 import type { Vocab } from './vocab.js';
+import { pushWord, type WordCache, type WordEncoder } from './words.js';
 
 /** The SentencePiece stand-in for a space, U+2581. */
 export const SPACE_MARK = '\u2581';
@@ -13,11 +18,13 @@ export const SPACE_MARK = '\u2581';
 const utf8 = new TextEncoder();
 
 /** Encodes raw fragments with one vocabulary's scores and byte-fallback table. */
-export class SpmEncoder {
+export class SpmEncoder implements WordEncoder {
   private readonly vocab: Vocab;
   private readonly scores: Float32Array;
   /** Byte value to its `<0xXX>` token id, -1 where the vocabulary has none. */
   private readonly byteIds: Int32Array;
+  /** Code point to the code points that follow it somewhere inside a piece text may merge into. */
+  private readonly followers = new Map<number, Set<number>>();
 
   constructor(vocab: Vocab, scores: Float32Array | number[] | undefined) {
     if (scores === undefined) throw new Error('tokenizer spec: scores are required for model llama');
@@ -30,18 +37,49 @@ export class SpmEncoder {
     for (let byte = 0; byte < 256; byte++) {
       this.byteIds[byte] = vocab.idOf(`<0x${byte.toString(16).toUpperCase().padStart(2, '0')}>`) ?? -1;
     }
+    for (const token of vocab.tokens) if (vocab.pieceId(token) !== undefined) this.addFollowers(token);
   }
 
-  /**
-   * Appends the ids of one raw text fragment. `atStart` says whether the fragment begins the text or
-   * follows a special token: then the dummy-prefix space is added when the vocabulary asks for it.
-   */
-  encode(fragment: string, atStart: boolean, out: number[]): void {
-    const prefix = atStart && this.vocab.addSpacePrefix ? ' ' : '';
-    const text = (prefix + fragment).replaceAll(' ', SPACE_MARK);
+  /** The fragment with spaces as `▁`, after the dummy-prefix space when it begins the text or follows a special token. */
+  prepare(fragment: string, atStart: boolean): string {
+    return (atStart && this.vocab.addSpacePrefix ? ` ${fragment}` : fragment).replaceAll(' ', SPACE_MARK);
+  }
+
+  /** Words end where the next character never follows the one before it inside a piece. */
+  encodeWords(text: string, from: number, until: number, out: number[], cache: WordCache): number {
+    let start = from;
+    let follows: Set<number> | undefined;
+    for (let at = from; at < text.length;) {
+      const char = text.codePointAt(at) as number;
+      if (at > start && follows?.has(char) !== true) {
+        pushWord(text.slice(start, at), out, cache, this.encodeWord);
+        start = at;
+        if (at >= until) return at;
+      }
+      follows = this.followers.get(char);
+      at += char > 0xffff ? 2 : 1;
+    }
+    if (start < text.length) pushWord(text.slice(start), out, cache, this.encodeWord);
+    return text.length;
+  }
+
+  private addFollowers(piece: string): void {
+    let before: number | undefined;
+    for (const char of piece) {
+      const code = char.codePointAt(0) as number;
+      if (before !== undefined) {
+        const set = this.followers.get(before) ?? new Set<number>();
+        this.followers.set(before, set.add(code));
+      }
+      before = code;
+    }
+  }
+
+  /** Merges one word, as llama.cpp merges a whole fragment. */
+  private readonly encodeWord = (word: string, out: number[]): void => {
     const starts: number[] = [];
-    for (let i = 0; i < text.length; i += (text.codePointAt(i) as number) > 0xffff ? 2 : 1) starts.push(i);
-    const pieces = mergePieces(text, starts, (left, right) => {
+    for (let i = 0; i < word.length; i += (word.codePointAt(i) as number) > 0xffff ? 2 : 1) starts.push(i);
+    const pieces = mergePieces(word, starts, (left, right) => {
       const id = this.vocab.pieceId(left + right);
       return id === undefined ? undefined : -(this.scores[id] as number);
     });
@@ -50,7 +88,7 @@ export class SpmEncoder {
       if (id !== undefined) out.push(id);
       else this.pushBytes(piece, out);
     }
-  }
+  };
 
   /** Byte fallback; a vocabulary without byte tokens gets one UNK for the piece, as SentencePiece does. */
   private pushBytes(piece: string, out: number[]): void {

@@ -5,20 +5,13 @@
  */
 import { BpeEncoder } from './bpe.js';
 import { fromByteLevel } from './byte-level.js';
+import { encodeAsync, encodeNow, encodeSteps, type EncodeOptions } from './encode-loop.js';
 import { SPACE_MARK, SpmEncoder } from './spm.js';
 import { TokenType, type TokenizerSpec } from './spec.js';
 import { Vocab } from './vocab.js';
+import type { WordEncoder } from './words.js';
 
-/** How {@link Tokenizer.encode} treats special tokens. */
-export interface EncodeOptions {
-  /**
-   * Match control tokens written in the text (`<s>`, `<|im_start|>`) as single ids. Default false, so
-   * user text cannot inject them; pass true for prompts rendered from a chat template.
-   */
-  parseSpecial?: boolean;
-  /** Add BOS/EOS as the spec's addBosToken/addEosToken say (default true). */
-  addSpecialTokens?: boolean;
-}
+export type { EncodeOptions } from './encode-loop.js';
 
 /** How {@link Tokenizer.decode} and the streaming detokenizer turn ids into text. */
 export interface DecodeOptions {
@@ -55,20 +48,16 @@ export class Tokenizer {
   /** The spec it was built from (e.g. for its chat template). */
   readonly spec: TokenizerSpec;
   private readonly vocab: Vocab;
-  private readonly encodeFragment: (fragment: string, atStart: boolean, out: number[]) => void;
+  private readonly encoder: WordEncoder;
   /** Lazily built bytes of each token, before skipping and dummy-prefix stripping. */
   private readonly pieces: (Uint8Array | undefined)[] = [];
 
   constructor(spec: TokenizerSpec) {
     this.spec = spec;
     this.vocab = new Vocab(spec);
-    if (spec.model === 'llama') {
-      const spm = new SpmEncoder(this.vocab, spec.scores);
-      this.encodeFragment = (fragment, atStart, out) => spm.encode(fragment, atStart, out);
-    } else if (spec.model === 'gpt2') {
-      const bpe = new BpeEncoder(this.vocab, spec.merges, spec.pre);
-      this.encodeFragment = (fragment, _atStart, out) => bpe.encode(fragment, out);
-    } else {
+    if (spec.model === 'llama') this.encoder = new SpmEncoder(this.vocab, spec.scores);
+    else if (spec.model === 'gpt2') this.encoder = new BpeEncoder(this.vocab, spec.merges, spec.pre);
+    else {
       throw new Error(
         `tokenizer spec: unsupported model ${JSON.stringify(spec.model)} (expected llama or gpt2)`,
       );
@@ -116,21 +105,16 @@ export class Tokenizer {
 
   /** Encodes text to ids: special-token split, then the model on each raw fragment, BOS/EOS around. */
   encode(text: string, options: EncodeOptions = {}): number[] {
-    const { parseSpecial = false, addSpecialTokens = true } = options;
-    const { addBos, addEos, bosId, eosId } = this.vocab;
-    const fragments = this.vocab.split(text, parseSpecial);
-    const out: number[] = [];
-    // A rendered chat prompt may already start with BOS; never send two.
-    if (addSpecialTokens && addBos && fragments[0] !== bosId) out.push(bosId as number);
-    let atStart = true;
-    for (const fragment of fragments) {
-      if (typeof fragment === 'number') out.push(fragment);
-      else this.encodeFragment(fragment, atStart, out);
-      // llama.cpp adds the dummy prefix at the start and after every special token.
-      atStart = typeof fragment === 'number';
-    }
-    if (addSpecialTokens && addEos) out.push(eosId as number);
-    return out;
+    return encodeNow(encodeSteps(this.vocab, this.encoder, text, options));
+  }
+
+  /**
+   * {@link Tokenizer.encode} for long texts on a server: the same ids, but the work is cut into
+   * slices of a few milliseconds with other callbacks run between them, so that a multi-megabyte
+   * text does not stall every other request.
+   */
+  encodeAsync(text: string, options: EncodeOptions = {}): Promise<number[]> {
+    return encodeAsync(encodeSteps(this.vocab, this.encoder, text, options));
   }
 
   /** Decodes ids to text; invalid UTF-8 from byte tokens becomes U+FFFD. */

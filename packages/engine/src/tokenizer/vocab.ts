@@ -114,19 +114,18 @@ export class Vocab {
   /**
    * Splits text around special tokens written in it, leftmost-longest. User-defined tokens always
    * match; control and unknown tokens (`<s>`, `<|im_start|>`) only with `parseSpecial`, so user text
-   * cannot inject them.
+   * cannot inject them. Lazy, so that encoding can stop early without scanning the rest.
    */
-  split(text: string, parseSpecial: boolean): Fragment[] {
+  *split(text: string, parseSpecial: boolean): Generator<Fragment, void, void> {
     const pattern = parseSpecial ? this.specialPattern : this.userPattern;
-    if (pattern === undefined || text === '') return text === '' ? [] : [text];
-    const out: Fragment[] = [];
     let last = 0;
-    for (const match of text.matchAll(pattern)) {
-      if (match.index > last) out.push(text.slice(last, match.index));
-      out.push(this.specialIds.get(match[0]) as number);
-      last = match.index + match[0].length;
+    if (pattern !== undefined) {
+      for (const match of text.matchAll(pattern)) {
+        if (match.index > last) yield text.slice(last, match.index);
+        yield this.specialIds.get(match[0]) as number;
+        last = match.index + match[0].length;
+      }
     }
-    if (last < text.length) out.push(text.slice(last));
-    return out;
+    if (last < text.length) yield text.slice(last);
   }
 }

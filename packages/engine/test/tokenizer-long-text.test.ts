@@ -1,0 +1,139 @@
+import { describe, expect, test } from '@jest/globals';
+import fc from 'fast-check';
+import { BpeEncoder } from '../src/tokenizer/bpe.js';
+import { encodeNow, encodeSteps } from '../src/tokenizer/encode-loop.js';
+import { mergePieces } from '../src/tokenizer/merge.js';
+import { SpmEncoder } from '../src/tokenizer/spm.js';
+import { Tokenizer, TokenType, type TokenizerSpec } from '../src/tokenizer/index.js';
+import { Vocab } from '../src/tokenizer/vocab.js';
+import { ggufSpec, trainByteLevelBpe } from './tokenizer-fixtures.js';
+
+const SPACE = '\u2581';
+
+/**
+ * SentencePiece as llama.cpp runs it, the whole fragment merged at once (what the encoder did before
+ * it cut text into words): the reference the word-by-word encoder must match.
+ */
+function wholeFragmentSpm(spec: TokenizerSpec, text: string): number[] {
+  const t = new Tokenizer(spec);
+  const scores = spec.scores as number[];
+  const piece = (s: string) => {
+    const id = t.tokenId(s);
+    const type = id === undefined ? undefined : t.tokenType(id);
+    return type === TokenType.normal || type === TokenType.userDefined ? id : undefined;
+  };
+  const chars = ` ${text}`.replaceAll(' ', SPACE);
+  const starts: number[] = [];
+  for (let i = 0; i < chars.length; i += (chars.codePointAt(i) as number) > 0xffff ? 2 : 1) starts.push(i);
+  const pieces = mergePieces(chars, starts, (left, right) => {
+    const id = piece(left + right);
+    return id === undefined ? undefined : -(scores[id] as number);
+  });
+  return pieces.flatMap((p) => {
+    const id = piece(p);
+    if (id !== undefined) return [id];
+    const bytes = Array.from(new TextEncoder().encode(p), (b) => t.tokenId(`<0x${hex(b)}>`));
+    return bytes.every((b) => b !== undefined) ? (bytes as number[]) : [0];
+  });
+}
+
+const hex = (byte: number) => byte.toString(16).toUpperCase().padStart(2, '0');
+
+/** A SentencePiece vocabulary whose pieces join across spaces (`a▁b`, `▁▁`), with no byte tokens. */
+const joiningSpec: TokenizerSpec = (() => {
+  const pieces = [SPACE, 'a', 'b', `${SPACE}${SPACE}`, `${SPACE}a`, `a${SPACE}`, 'ab', 'ba', `a${SPACE}b`];
+  pieces.push(`${SPACE}${SPACE}${SPACE}`, `${SPACE}ab`, 'aa', 'é', `${SPACE}é`);
+  const tokens = ['<unk>', '<s>', '</s>', ...pieces];
+  const tokenTypes = [TokenType.unknown, TokenType.control, TokenType.control, ...pieces.map(() => 1)];
+  const scores = tokens.map((_, i) => (i < 3 ? 0 : -((i * 7) % 5)));
+  return { model: 'llama', tokens, tokenTypes, scores };
+})();
+
+/** Texts from pieces of the vocabulary (so that merges happen), spaces and characters outside it. */
+function textOf(spec: TokenizerSpec): fc.Arbitrary<string> {
+  const pieces = spec.tokens.filter((_, i) => spec.tokenTypes?.[i] === TokenType.normal);
+  const words = pieces.map((p) => p.replaceAll(SPACE, ' '));
+  const extra = [' ', '  ', '\n', 'é', '日本', '🙂', '\u{1F680}x', 'c'];
+  return fc.array(fc.constantFrom(...words, ...extra), { maxLength: 60 }).map((parts) => parts.join(''));
+}
+
+const bpeSpec: TokenizerSpec = (() => {
+  const corpus =
+    'Once upon a time, a girl said "I\'m wet!"  In 2024: 1234567 stars. Ünïcödé café 日本語 🙂\n\tTabs';
+  const { tokens, merges } = trainByteLevelBpe(corpus, 150, 'llama3');
+  return { model: 'gpt2', tokens, merges, pre: 'llama3' };
+})();
+
+/** The loop with a stretch of `stretch` code units between pauses, run to its end. */
+function encodeInStretches(spec: TokenizerSpec, text: string, stretch: number): number[] {
+  const vocab = new Vocab(spec);
+  const encoder =
+    spec.model === 'llama'
+      ? new SpmEncoder(vocab, spec.scores)
+      : new BpeEncoder(vocab, spec.merges, spec.pre);
+  return encodeNow(encodeSteps(vocab, encoder, text, {}, stretch));
+}
+
+describe('long texts: words, stretches and early stop never change the ids', () => {
+  const stories = ggufSpec();
+  const randomText = fc.oneof(fc.string({ unit: 'binary' }), textOf(stories), textOf(joiningSpec));
+
+  test.each([
+    ['stories260K', stories],
+    ['a vocabulary whose pieces join across spaces', joiningSpec],
+  ])('SentencePiece word by word gives what merging the whole fragment gives: %s', (_name, spec) => {
+    const t = new Tokenizer(spec);
+    fc.assert(
+      fc.property(fc.oneof(textOf(spec), fc.string({ unit: 'binary' })), (text) => {
+        expect(t.encode(text, { addSpecialTokens: false })).toEqual(
+          text === '' ? [] : wholeFragmentSpm(spec, text),
+        );
+      }),
+      { numRuns: 400 },
+    );
+  });
+
+  test.each([
+    ['SentencePiece', stories],
+    ['SentencePiece, joining spaces', joiningSpec],
+    ['byte-level BPE', bpeSpec],
+  ])('%s: any stretch between pauses gives the ids of one pass', (_name, spec) => {
+    const t = new Tokenizer(spec);
+    fc.assert(
+      fc.property(randomText, fc.integer({ min: 1, max: 40 }), (text, stretch) => {
+        expect(encodeInStretches(spec, text, stretch)).toEqual(t.encode(text));
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  test.each([
+    ['SentencePiece', stories],
+    ['byte-level BPE', bpeSpec],
+  ])('%s: maxTokens stops after maxTokens + 1 ids, the first ones', (_name, spec) => {
+    const t = new Tokenizer(spec);
+    fc.assert(
+      fc.property(randomText, fc.nat(80), (text, maxTokens) => {
+        const all = t.encode(text);
+        const cut = t.encode(text, { maxTokens });
+        expect(cut).toEqual(all.length > maxTokens ? all.slice(0, maxTokens + 1) : all);
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  test('a megabyte text stops early: only the ids wanted are made', () => {
+    const t = new Tokenizer(stories);
+    const text = 'Once upon a time, there was a little girl named Lily. '.repeat(20_000);
+    const ids = t.encode(text, { maxTokens: 512 });
+    expect(ids).toHaveLength(513);
+    expect(ids).toEqual(t.encode(text.slice(0, 5000)).slice(0, 513));
+  });
+
+  test('encodeAsync gives the ids of encode', async () => {
+    const t = new Tokenizer(stories);
+    const text = 'Ünïcödé ☃ 日本 € and a story.\n'.repeat(5000);
+    expect(await t.encodeAsync(text)).toEqual(t.encode(text));
+    expect(await t.encodeAsync(text, { maxTokens: 100 })).toEqual(t.encode(text).slice(0, 101));
+  });
+});

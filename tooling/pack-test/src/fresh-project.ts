@@ -4,26 +4,35 @@
  * that imports an undeclared package fails there as it would for them.
  * @module
  */
-import { execFile, spawn } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
-
-const run = promisify(execFile);
+import { describeRun, runProgram } from './run-program.js';
 
 /**
  * Project settings. Every `@x/*` package resolves to its tarball through
  * `overrides`; the `@x` scope's registry is a closed loopback port, so one
  * that is not overridden fails to install instead of coming from the public
- * registry, where someone else may own the scope.
+ * registry, where someone else may own the scope. Peers are not installed
+ * automatically: pnpm's automatic peer resolution can wait forever on a
+ * promise that never settles (no CPU, no socket; it depends on the order in
+ * which metadata arrives), and every peer of ours is a direct dependency of
+ * the project anyway.
  */
 const NPMRC = [
   'node-linker=isolated',
   'hoist=false',
   'public-hoist-pattern=',
+  'auto-install-peers=false',
+  // A registry that does not answer fails the install in seconds, not minutes of retries.
+  'fetch-retries=1',
+  'fetch-retry-mintimeout=2000',
+  'fetch-retry-maxtimeout=5000',
   '@x:registry=http://127.0.0.1:9/',
   '',
 ].join('\n');
+
+/** One install attempt; a healthy one takes seconds (packages come from the machine's store). */
+const INSTALL_TIMEOUT_MS = 150_000;
 
 /**
  * Type-checks each package folder's `example.ts` against the installed declaration files,
@@ -54,7 +63,11 @@ export interface FreshProjectSpec {
   readonly extras: ReadonlyMap<string, string>;
 }
 
-/** Writes the project into `dir` and installs it with pnpm (the machine's store, registry metadata cached). */
+/**
+ * Writes the project into `dir` and installs it with pnpm from the machine's
+ * store: offline when the registry metadata it needs is cached (any earlier
+ * run), else asking the registry for metadata only.
+ */
 export async function installFreshProject(dir: string, spec: FreshProjectSpec): Promise<void> {
   const tarballs = Object.fromEntries([...spec.tarballs].map(([name, file]) => [name, `file:${file}`]));
   const manifest = {
@@ -68,63 +81,24 @@ export async function installFreshProject(dir: string, spec: FreshProjectSpec): 
   writeFileSync(join(dir, 'package.json'), `${JSON.stringify(manifest, null, 2)}\n`);
   writeFileSync(join(dir, '.npmrc'), NPMRC);
   writeFileSync(join(dir, 'tsconfig.json'), `${JSON.stringify(TSCONFIG, null, 2)}\n`);
-  await run('pnpm', ['install', '--ignore-workspace', '--prefer-offline', '--reporter=append-only'], {
-    cwd: dir,
-    env: { ...process.env, CI: 'true' },
-  });
+  const install = (mode: string) =>
+    runProgram('pnpm', ['install', '--ignore-workspace', mode, '--reporter=append-only'], {
+      cwd: dir,
+      env: { CI: 'true' },
+      timeoutMs: INSTALL_TIMEOUT_MS,
+    });
+  let result = await install('--offline');
+  if (result.exitCode !== 0 && !result.timedOut) result = await install('--prefer-offline');
+  if (result.exitCode !== 0) throw new Error(`pnpm install in ${dir}: ${describeRun(result)}`);
 }
 
 /** Runs the TypeScript compiler at `tscPath` over the project's examples; its diagnostics, one per line (none when all pass). */
 export async function typecheckExamples(dir: string, tscPath: string): Promise<string[]> {
-  const result = await runProgram(process.execPath, [tscPath, '-p', '.', '--pretty', 'false'], dir, 120_000);
+  const result = await runProgram(process.execPath, [tscPath, '-p', '.', '--pretty', 'false'], {
+    cwd: dir,
+    timeoutMs: 120_000,
+  });
   const lines = result.stdout.split('\n').filter((line) => line.trim() !== '');
   if (result.exitCode !== 0 && lines.length === 0) throw new Error(`tsc: ${describeRun(result)}`);
   return lines;
-}
-
-/** How a program ended. */
-export interface RunResult {
-  readonly exitCode: number | null;
-  readonly signal: NodeJS.Signals | null;
-  readonly timedOut: boolean;
-  readonly stdout: string;
-  readonly stderr: string;
-}
-
-/**
- * Runs `node <file> ...args` (or a bin) in `cwd` as a user's shell would,
- * without the test runner's NODE_OPTIONS; kills it after `timeoutMs`.
- */
-export function runProgram(
-  command: string,
-  args: readonly string[],
-  cwd: string,
-  timeoutMs: number,
-): Promise<RunResult> {
-  const env = { ...process.env };
-  delete env.NODE_OPTIONS;
-  return new Promise((resolve, reject) => {
-    const child = spawn(command, args, { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
-    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
-    let timedOut = false;
-    const timer = setTimeout(() => {
-      timedOut = true;
-      child.kill('SIGKILL');
-    }, timeoutMs);
-    child.on('error', reject);
-    child.on('close', (exitCode, signal) => {
-      clearTimeout(timer);
-      resolve({ exitCode, signal, timedOut, stdout, stderr });
-    });
-  });
-}
-
-/** A one-paragraph account of a run, for a failure message. */
-export function describeRun(r: RunResult): string {
-  const tail = (s: string) => s.split('\n').slice(-30).join('\n');
-  const end = r.timedOut ? 'was killed: it did not exit by itself' : `exited ${r.exitCode ?? r.signal}`;
-  return `it ${end}\n--- stdout (tail)\n${tail(r.stdout)}\n--- stderr (tail)\n${tail(r.stderr)}`;
 }

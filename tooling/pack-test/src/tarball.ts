@@ -2,12 +2,12 @@
  * `pnpm pack` and unpacking: a package exactly as the registry would get it.
  * @module
  */
-import { execFile } from 'node:child_process';
 import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
+import { runOrThrow } from './run-program.js';
 
-const run = promisify(execFile);
+/** `pnpm pack` of one package (it runs no build here) and its unpacking take seconds. */
+const PACK_TIMEOUT_MS = 60_000;
 
 /** A package.json as published (only the fields the checks read). */
 export interface Manifest {
@@ -40,11 +40,17 @@ export interface Tarball {
 
 /** Packs the package in `packageDir` into `dest` and unpacks it beside the `.tgz`. */
 export async function packAndUnpack(packageDir: string, dest: string): Promise<Tarball> {
-  const { stdout } = await run('pnpm', ['pack', '--json', '--pack-destination', dest], { cwd: packageDir });
+  const stdout = await runOrThrow('pnpm', ['pack', '--json', '--pack-destination', dest], {
+    cwd: packageDir,
+    timeoutMs: PACK_TIMEOUT_MS,
+  });
   const packed = JSON.parse(stdout) as { filename: string; files: { path: string }[] };
   const dir = join(dest, packed.filename.replace(/^.*\//, '').replace(/\.tgz$/, ''));
   mkdirSync(dir);
-  await run('tar', ['-xzf', packed.filename, '-C', dir, '--strip-components=1']);
+  await runOrThrow('tar', ['-xzf', packed.filename, '-C', dir, '--strip-components=1'], {
+    cwd: dest,
+    timeoutMs: PACK_TIMEOUT_MS,
+  });
   return {
     file: packed.filename,
     dir,

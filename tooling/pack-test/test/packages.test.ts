@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { requiredClosure } from '../src/dependency-closure.js';
-import { describeRun, installFreshProject, runProgram, typecheckExamples } from '../src/fresh-project.js';
+import { installFreshProject, typecheckExamples } from '../src/fresh-project.js';
 import { importedPackages } from '../src/imports.js';
 import { firstUnmatchedLine, readPackageReadme, type ParsedReadme } from '../src/readme.js';
 import {
@@ -23,6 +23,7 @@ import {
   sourceMapProblems,
 } from '../src/tarball-checks.js';
 import { installedRanges, packAndUnpack, type Manifest, type Tarball } from '../src/tarball.js';
+import { describeRun, runProgram } from '../src/run-program.js';
 import { publishablePackages } from '../src/workspace.js';
 
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url)).replace(/\/$/, '');
@@ -175,7 +176,10 @@ describe.each(PACKAGES.map((p) => [p.name, p.path, p.dir] as const))('%s (%s)', 
     async () => {
       const { expectedOutput = [] } = example();
       const cwd = join(project, unscoped(name));
-      const result = await runProgram(process.execPath, ['example.ts'], cwd, EXAMPLE_TIMEOUT_MS);
+      const result = await runProgram(process.execPath, ['example.ts'], {
+        cwd,
+        timeoutMs: EXAMPLE_TIMEOUT_MS,
+      });
       if (result.exitCode !== 0 || result.timedOut || result.stdout.trim() === '')
         throw new Error(`example.ts: ${describeRun(result)}`);
       const missing = firstUnmatchedLine(expectedOutput, result.stdout);
@@ -189,12 +193,10 @@ describe.each(PACKAGES.map((p) => [p.name, p.path, p.dir] as const))('%s (%s)', 
   const { bin } = readManifest(dir);
   for (const command of typeof bin === 'string' ? [unscoped(name)] : Object.keys(bin ?? {})) {
     it(`installs the ${command} command, whose --help exits 0`, async () => {
-      const result = await runProgram(
-        join(project, 'node_modules/.bin', command),
-        ['--help'],
-        project,
-        60_000,
-      );
+      const result = await runProgram(join(project, 'node_modules/.bin', command), ['--help'], {
+        cwd: project,
+        timeoutMs: 60_000,
+      });
       if (result.exitCode !== 0 || result.stdout.trim() === '')
         throw new Error(`${command} --help: ${describeRun(result)}`);
     });

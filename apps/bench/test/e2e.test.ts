@@ -3,13 +3,13 @@
  * loopback, the synthetic default model): a concurrency sweep with warm-up
  * and SLOs, the chat endpoint, reproducibility, and requests the server refuses.
  */
-import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
 import { defaultModelPath, ensureDefaultModel, startServer, type RunningServer } from '@x/server';
+import { runProgram } from '@x/test-processes';
 import { svgToPng } from '../src/plots/index.js';
 import type { BenchResults } from '../src/results.js';
 
@@ -33,20 +33,20 @@ afterAll(async () => {
 });
 
 /** Runs x-bench (asynchronously: the server answers from this process) into `work/<dir>`. */
-function bench(
+async function bench(
   dir: string,
   args: string[],
 ): Promise<{ code: number; stdout: string; stderr: string; out: string }> {
   const out = join(work, dir);
-  return new Promise((resolve) => {
-    execFile(
-      process.execPath,
-      [CLI, '--base-url', server.url, '--output-dir', out, ...args],
-      { encoding: 'utf8', timeout: 150_000 },
-      (error, stdout, stderr) =>
-        resolve({ code: error ? ((error.code as number | undefined) ?? 1) : 0, stdout, stderr, out }),
-    );
-  });
+  const r = await runProgram(
+    process.execPath,
+    [CLI, '--base-url', server.url, '--output-dir', out, ...args],
+    {
+      cwd: work,
+      timeoutMs: 150_000,
+    },
+  );
+  return { code: r.exitCode ?? 1, stdout: r.stdout, stderr: r.stderr, out };
 }
 
 const readResults = (out: string) =>

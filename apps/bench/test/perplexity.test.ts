@@ -3,13 +3,13 @@
  * on loopback, the synthetic default model), checked against the same
  * windows scored through the engine directly.
  */
-import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, expect, test } from '@jest/globals';
 import { defaultModelPath, ensureDefaultModel, startServer, type RunningServer } from '@x/server';
+import { runProgram } from '@x/test-processes';
 
 const CLI = fileURLToPath(new URL('../dist/perplexity-cli.js', import.meta.url));
 const work = mkdtempSync(join(tmpdir(), 'x-perplexity-'));
@@ -28,16 +28,9 @@ afterAll(async () => {
   rmSync(work, { recursive: true, force: true });
 });
 
-function run(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    execFile(
-      process.execPath,
-      [CLI, ...args],
-      { encoding: 'utf8', timeout: 120_000 },
-      (error, stdout, stderr) =>
-        resolve({ code: error ? ((error.code as number | undefined) ?? 1) : 0, stdout, stderr }),
-    );
-  });
+async function run(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  const r = await runProgram(process.execPath, [CLI, ...args], { cwd: work, timeoutMs: 120_000 });
+  return { code: r.exitCode ?? 1, stdout: r.stdout, stderr: r.stderr };
 }
 
 /** llama-perplexity's estimate from the engine's own prompt log-probabilities. */

@@ -1,5 +1,5 @@
 /** The viewer on its own (`x-journey-viewer trace.json`): the page and the trace, no live feed. */
-import { spawn } from 'node:child_process';
+import { spawnInGroup } from '@x/test-processes';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -33,7 +33,7 @@ test('serves the page and the trace it was given; no snapshot or events', async 
 });
 
 test('the x-journey-viewer command prints its address and stops on SIGTERM', async () => {
-  const child = spawn(process.execPath, [CLI, trace], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawnInGroup(process.execPath, [CLI, trace], {});
   const url = await new Promise<string>((resolve, reject) => {
     child.stdout.on('data', (d: Buffer) => {
       const m = /journey viewer: (\S+)/.exec(d.toString());
@@ -49,7 +49,7 @@ test('the x-journey-viewer command prints its address and stops on SIGTERM', asy
 
 /** Runs the command to its end. */
 async function runCli(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const child = spawn(process.execPath, [CLI, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawnInGroup(process.execPath, [CLI, ...args], {});
   let stdout = '';
   let stderr = '';
   child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));

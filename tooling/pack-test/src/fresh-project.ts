@@ -6,7 +6,7 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { describeRun, runProgram } from './run-program.js';
+import { describeRun, runProgram } from '@x/test-processes';
 
 /**
  * Project settings. Every `@x/*` package resolves to its tarball through

@@ -4,7 +4,7 @@
  */
 import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { runOrThrow } from './run-program.js';
+import { runOrThrow } from '@x/test-processes';
 
 /** `pnpm pack` of one package (it runs no build here) and its unpacking take seconds. */
 const PACK_TIMEOUT_MS = 60_000;

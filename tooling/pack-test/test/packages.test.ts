@@ -23,7 +23,7 @@ import {
   sourceMapProblems,
 } from '../src/tarball-checks.js';
 import { installedRanges, packAndUnpack, type Manifest, type Tarball } from '../src/tarball.js';
-import { describeRun, runProgram } from '../src/run-program.js';
+import { describeRun, runProgram } from '@x/test-processes';
 import { publishablePackages } from '../src/workspace.js';
 
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url)).replace(/\/$/, '');

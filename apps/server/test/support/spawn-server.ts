@@ -1,8 +1,9 @@
 /** The built `x-serve` as a child process, for tests that run whole replicas. */
-import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import type { ChildProcessWithoutNullStreams } from 'node:child_process';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { spawnInGroup } from '@x/test-processes';
 
 /** The built command line. */
 export const CLI = fileURLToPath(new URL('../../dist/cli.js', import.meta.url));
@@ -29,9 +30,12 @@ export function serverEnv(cache: string, extra: Record<string, string> = {}): No
   return { ...env, XDG_CACHE_HOME: cache, ...extra };
 }
 
-/** Starts `x-serve args` with the private Node; resolves once it listens. */
+/**
+ * Starts `x-serve args` with the private Node; resolves once it listens.
+ * It runs in a process group of its own, killed if the test process exits first.
+ */
 export async function spawnServer(args: readonly string[], env: NodeJS.ProcessEnv): Promise<ServerProcess> {
-  const child = spawn(process.execPath, [CLI, ...args], { env, stdio: ['pipe', 'pipe', 'pipe'] });
+  const child = spawnInGroup(process.execPath, [CLI, ...args], { env });
   child.stdin.end();
   const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
   let stdout = '';

@@ -2,7 +2,7 @@
 import { describe, expect, it } from '@jest/globals';
 import { readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { runOrThrow, runProgram } from '../src/run-program.js';
+import { killTree, runOrThrow, runProgram, spawnInGroup } from '../src/index.js';
 
 /** A pid that is gone or a zombie waiting to be reaped counts as dead. */
 function isAlive(pid: number): boolean {
@@ -37,7 +37,7 @@ describe('runProgram', () => {
     expect(await eventually(() => !isAlive(Number(result.stdout.trim())))).toBe(true);
   });
 
-  it('runs without the test runner’s NODE_OPTIONS and with stdin closed', async () => {
+  it('runs without the test runner’s NODE_OPTIONS and with stdin at its end', async () => {
     const out = await runOrThrow('sh', ['-c', 'echo "[$NODE_OPTIONS]"; cat; echo "[$EXTRA]"'], {
       cwd,
       timeoutMs: 10_000,
@@ -50,5 +50,18 @@ describe('runProgram', () => {
     await expect(
       runOrThrow('sh', ['-c', 'echo oops >&2; exit 3'], { cwd, timeoutMs: 10_000 }),
     ).rejects.toThrow(/exited 3[\s\S]*oops/);
+  });
+});
+
+describe('spawnInGroup', () => {
+  it('killTree ends a long-running program and everything it started', async () => {
+    const child = spawnInGroup('sh', ['-c', 'sleep 30 & echo $!; wait'], { cwd });
+    const grandchild = await new Promise<number>((resolve) =>
+      child.stdout.once('data', (d: Buffer) => resolve(Number(d.toString().trim()))),
+    );
+    const exited = new Promise((resolve) => child.once('exit', resolve));
+    killTree(child);
+    await exited;
+    expect(await eventually(() => !isAlive(grandchild))).toBe(true);
   });
 });

@@ -6,7 +6,12 @@
  * running, or keeps jest from exiting, after its test is over.
  * @module
  */
-import { spawn } from 'node:child_process';
+import {
+  spawn,
+  type ChildProcess,
+  type ChildProcessWithoutNullStreams,
+  type SpawnOptionsWithoutStdio,
+} from 'node:child_process';
 
 /** How a program ended. */
 export interface RunResult {
@@ -40,6 +45,33 @@ function killGroup(pgid: number): void {
 process.once('exit', () => running.forEach(killGroup));
 
 /**
+ * Spawns `command args` as the leader of a new process group. When the leader
+ * exits, whatever it left behind in its group (and which may hold its output
+ * pipes open) is killed; {@link killTree} kills the group at any time, and the
+ * test process kills any group still alive when it exits.
+ */
+export function spawnInGroup(
+  command: string,
+  args: readonly string[],
+  options: Omit<SpawnOptionsWithoutStdio, 'detached'>,
+): ChildProcessWithoutNullStreams {
+  const child = spawn(command, args, { ...options, stdio: 'pipe', detached: true });
+  const pgid = child.pid;
+  if (pgid === undefined) return child;
+  running.add(pgid);
+  child.once('exit', () => {
+    killGroup(pgid);
+    running.delete(pgid);
+  });
+  return child;
+}
+
+/** Kills a child started by {@link spawnInGroup} with everything it started. */
+export function killTree(child: ChildProcess): void {
+  if (child.pid !== undefined && child.exitCode === null && child.signalCode === null) killGroup(child.pid);
+}
+
+/**
  * Runs `command args` as a user's shell would (stdin closed, no NODE_OPTIONS
  * from the test runner) and resolves when its output closes or its time runs
  * out; never rejects for a non-zero exit, which the caller judges.
@@ -52,14 +84,8 @@ export function runProgram(
   const env = { ...process.env, ...options.env };
   delete env.NODE_OPTIONS;
   return new Promise((resolve, reject) => {
-    const child = spawn(command, args, {
-      cwd: options.cwd,
-      env,
-      stdio: ['ignore', 'pipe', 'pipe'],
-      detached: true,
-    });
-    const pgid = child.pid;
-    if (pgid !== undefined) running.add(pgid);
+    const child = spawnInGroup(command, args, { cwd: options.cwd, env });
+    child.stdin.end();
     let stdout = '';
     let stderr = '';
     child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
@@ -67,23 +93,14 @@ export function runProgram(
     let timedOut = false;
     const timer = setTimeout(() => {
       timedOut = true;
-      if (pgid !== undefined) killGroup(pgid);
+      killTree(child);
     }, options.timeoutMs);
-    const settle = () => {
-      clearTimeout(timer);
-      if (pgid === undefined) return;
-      killGroup(pgid);
-      running.delete(pgid);
-    };
-    // The leader is done: whatever it left behind in its group (and which may
-    // hold the output pipes open) goes with it.
-    child.on('exit', () => pgid !== undefined && killGroup(pgid));
     child.on('error', (error) => {
-      settle();
+      clearTimeout(timer);
       reject(error);
     });
     child.on('close', (exitCode, signal) => {
-      settle();
+      clearTimeout(timer);
       resolve({ exitCode, signal, timedOut, stdout, stderr });
     });
   });

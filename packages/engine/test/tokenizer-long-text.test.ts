@@ -130,6 +130,18 @@ describe('long texts: words, stretches and early stop never change the ids', () 
     expect(ids).toEqual(t.encode(text.slice(0, 5000)).slice(0, 513));
   });
 
+  test('encodeAsync lets other callbacks run while it works through a long text', async () => {
+    const t = new Tokenizer(stories);
+    const text = 'Once upon a time, there was a little girl named Lily. '.repeat(40_000);
+    let turns = 0;
+    const timer = setInterval(() => turns++, 1);
+    const ids = await t.encodeAsync(text);
+    clearInterval(timer);
+    expect(ids.length).toBeGreaterThan(500_000);
+    // encode would hold the loop throughout (~100 ms or more): the timer would not run once.
+    expect(turns).toBeGreaterThan(0);
+  });
+
   test('encodeAsync gives the ids of encode', async () => {
     const t = new Tokenizer(stories);
     const text = 'Ünïcödé ☃ 日本 € and a story.\n'.repeat(5000);

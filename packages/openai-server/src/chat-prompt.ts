@@ -6,18 +6,16 @@ import type { ChatMessage } from '@x/engine';
 import { badRequest } from './errors.js';
 import type { ServerContext } from './server-context.js';
 
-/** The conversation as prompt ids; the rendered text holds special tokens, so they are parsed. */
-export function renderPrompt(
+/** The conversation as the chat template writes it; a template error is a 400 naming `messages`. */
+export function renderChat(
   ctx: ServerContext,
   messages: readonly ChatMessage[],
   addGenerationPrompt = true,
-): number[] {
-  let text: string;
+): string {
   try {
     // Content parts are checked by the template's own normalization (text parts only).
-    text = ctx.template.render(messages, { addGenerationPrompt });
+    return ctx.template.render(messages, { addGenerationPrompt });
   } catch (error) {
     throw badRequest((error as Error).message, 'messages');
   }
-  return ctx.engine.tokenizer.encode(text, { parseSpecial: true });
 }

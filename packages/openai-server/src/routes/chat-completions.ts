@@ -7,13 +7,14 @@ import type { ChatMessage } from '@x/engine';
 import type { Handler } from 'hono';
 import type { AppEnv } from '../app-env.js';
 import { badRequest } from '../errors.js';
-import { renderPrompt } from '../chat-prompt.js';
+import { renderChat } from '../chat-prompt.js';
 import { chatFormat } from '../format/chat-format.js';
 import { formatContext } from '../format/response-format.js';
 import { respondJson } from '../generation/respond-json.js';
 import { respondStream } from '../generation/respond-stream.js';
 import { startGeneration } from '../generation/start-generation.js';
 import { chatRequestSchema } from '../schemas/chat-request.js';
+import { promptIds as encodePrompt } from '../prompt-ids.js';
 import { parseJsonBody } from '../schemas/parse-body.js';
 import { toSamplingOptions } from '../schemas/sampling.js';
 import { resolveModel, type ServerContext } from '../server-context.js';
@@ -30,7 +31,7 @@ export function chatCompletionsHandler(ctx: ServerContext): Handler<AppEnv> {
       maxTokens: body.max_completion_tokens ?? body.max_tokens,
       logprobs: body.logprobs ? (body.top_logprobs ?? 0) : undefined,
     });
-    const promptIds = renderPrompt(ctx, body.messages as ChatMessage[]);
+    const promptIds = await encodePrompt(ctx, renderChat(ctx, body.messages as ChatMessage[]), true);
     const stream = body.stream === true;
     const journey = c.get('journey');
     const generation = startGeneration(ctx, journey, c.req.raw.signal, {

@@ -13,6 +13,7 @@ import { respondJson } from '../generation/respond-json.js';
 import { respondStream } from '../generation/respond-stream.js';
 import { startGeneration } from '../generation/start-generation.js';
 import { completionRequestSchema, type CompletionRequest } from '../schemas/completion-request.js';
+import { promptIds } from '../prompt-ids.js';
 import { parseJsonBody } from '../schemas/parse-body.js';
 import { toSamplingOptions } from '../schemas/sampling.js';
 import { resolveModel, type ServerContext } from '../server-context.js';
@@ -29,7 +30,7 @@ export function completionsHandler(ctx: ServerContext): Handler<AppEnv> {
       // Echo with logprobs scores the prompt too (OpenAI's legacy API; what evaluation harnesses use).
       ...(echoLogprobs && { promptLogprobs: body.logprobs }),
     };
-    const prompts = promptsOf(body.prompt, ctx.engine.tokenizer);
+    const prompts = await promptsOf(ctx, body.prompt);
     const stream = body.stream === true;
     const includeUsage = body.stream_options?.include_usage === true;
     const journey = c.get('journey');
@@ -54,18 +55,22 @@ export function completionsHandler(ctx: ServerContext): Handler<AppEnv> {
 }
 
 /**
- * Each prompt's token ids, and for `echo` its text (decoded when given as ids) and where each
+ * Each prompt's token ids (a text longer than the context is refused once that is known, without
+ * tokenizing the rest), and for `echo` its text (decoded when given as ids) and where each
  * token starts in it; both computed once, on first use, whatever the number of choices.
  */
-function promptsOf(prompt: CompletionRequest['prompt'], tokenizer: Tokenizer) {
+async function promptsOf(ctx: ServerContext, prompt: CompletionRequest['prompt']) {
+  const { tokenizer } = ctx.engine;
   const list: (string | number[])[] =
     typeof prompt === 'string'
       ? [prompt]
       : typeof prompt[0] === 'number'
         ? [prompt as number[]]
         : (prompt as (string | number[])[]);
-  return list.map((p) => {
-    const ids = typeof p === 'string' ? tokenizer.encode(p) : p;
+  const all: number[][] = [];
+  for (const p of list) all.push(typeof p === 'string' ? await promptIds(ctx, p) : p);
+  return list.map((p, i) => {
+    const ids = all[i]!;
     let text: string | undefined;
     let offsets: number[] | undefined;
     return {

@@ -3,8 +3,8 @@
  * concurrent sequences and prefill tokens/s, for this engine and for
  * llama.cpp (CPU; 2 threads, and 1) on the same GGUF files with the same
  * prompts, plus where our decode steps spend their time, and how closely
- * both engines agree on the log-probabilities of one scored sequence. X_BENCH_QUICK=1
- * runs a short smoke version.
+ * both engines agree on the log-probabilities of one scored sequence, and the
+ * tokenizer's MB/s on a multi-MB text. X_BENCH_QUICK=1 runs a short smoke version.
  *
  * Runs under Node's type stripping against the built package (`../dist`).
  */
@@ -25,6 +25,7 @@ import {
   readbackFloorUs,
   type ThroughputRow,
 } from './report.ts';
+import { benchTokenizers, TOKENIZER_HEAD } from './tokenizer.ts';
 import { planRows, rowFigures, type RowPlan, type WorkloadSizes } from './workload.ts';
 
 const quick = process.env.X_BENCH_QUICK === '1';
@@ -54,6 +55,8 @@ const started = performance.now();
 const gpu = await createGpu();
 console.log(describeMachine(gpu));
 console.log(`readback floor (4-byte copy + mapAsync): ${(await readbackFloorUs(gpu)).toFixed(0)} µs\n`);
+console.log('## Tokenizer: encode MB/s on a multi-MB varied text, and a same-run regex split pass\n');
+printTable(TOKENIZER_HEAD, benchTokenizers(stories260K().path, quick ? 1 : 4, quick ? 1 : 3));
 
 const throughput: ThroughputRow[] = [];
 const overhead: string[][] = [];

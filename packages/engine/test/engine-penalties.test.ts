@@ -92,7 +92,7 @@ describe('penalties', () => {
   test.each([
     [{ presencePenalty: 2.5 }, 'presence_penalty', /in \[-2, 2\]/],
     [{ frequencyPenalty: -3 }, 'frequency_penalty', /in \[-2, 2\]/],
-    [{ repetitionPenalty: 0 }, 'repetition_penalty', /above 0/],
+    [{ repetitionPenalty: 0 }, 'repetition_penalty', /in \[0.000001, 1000000\]/],
     [{ logitBias: { 5: 101 } }, 'logit_bias', /\[-100, 100\]/],
     [{ logitBias: { 512: 1 } }, 'logit_bias', /not in the vocabulary \(size 512\)/],
   ])('%j is refused naming %s', (params, param, message) => {

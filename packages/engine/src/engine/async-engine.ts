@@ -14,6 +14,7 @@ import { SequenceText, type GenerationOutput } from './generation.js';
 import {
   normalizeParams,
   penaltySettings,
+  sequenceSampling,
   type NormalizedSampling,
   type SamplingOptions,
 } from './sampling-options.js';
@@ -71,7 +72,6 @@ export class AsyncEngine {
     const abortAll = () =>
       ids.forEach((id) => this.core.finish(id, RequestStatus.FINISHED_ABORTED, 'aborted'));
     const queue = new AsyncQueue<GenerationOutput>(abortAll);
-    if (options.signal?.aborted) abortAll();
     options.signal?.addEventListener('abort', abortAll, { once: true });
     let open = p.n;
     const baseSeed = p.seed ?? randomInt(2 ** 47);
@@ -103,14 +103,7 @@ export class AsyncEngine {
             eosTokenId: this.tokenizer.eosId,
             ignoreEos: p.ignoreEos,
           },
-          samplingParams: {
-            temperature: p.temperature,
-            topK: p.topK,
-            topP: p.topP,
-            minP: p.minP,
-            seed: baseSeed + index,
-            numLogprobs: p.logprobs ?? 0,
-          },
+          samplingParams: sequenceSampling(p, baseSeed, index),
           penalties: penaltySettings(p),
           // Every sequence scores the prompt, so each carries the scores with its first token.
           ...(p.promptLogprobs !== undefined && { promptLogprobs: p.promptLogprobs, skipPrefixCache: true }),
@@ -137,6 +130,8 @@ export class AsyncEngine {
         },
       );
     });
+    // Only now are there requests to finish: a signal aborted before the call ends them at once.
+    if (options.signal?.aborted) abortAll();
     return queue;
   }
 
@@ -148,10 +143,24 @@ export class AsyncEngine {
   validate(promptTokenIds: readonly number[], params: SamplingOptions = {}): NormalizedSampling {
     const p = normalizeParams(params);
     this.#checkPrompt(promptTokenIds, p.maxTokens);
+    // As vLLM, whose max_tokens defaults to what the context leaves.
+    const room = this.maxModelLen - promptTokenIds.length;
+    if (p.maxTokens === undefined && p.minTokens > room)
+      throw new EngineInputError(
+        `min_tokens (${p.minTokens}) must not exceed the ${room} tokens the context leaves after the prompt`,
+        'min_tokens',
+      );
+    const vocab = this.tokenizer.vocabSize;
+    const badStop = p.stopTokenIds.findIndex((id) => id >= vocab);
+    if (badStop >= 0)
+      throw new EngineInputError(
+        `stop token ${p.stopTokenIds[badStop]} is not in the vocabulary (size ${vocab})`,
+        `stop_token_ids[${badStop}]`,
+      );
     for (const token of p.logitBias?.keys() ?? []) {
-      if (token >= this.tokenizer.vocabSize)
+      if (token >= vocab)
         throw new EngineInputError(
-          `logit_bias token ${token} is not in the vocabulary (size ${this.tokenizer.vocabSize})`,
+          `logit_bias token ${token} is not in the vocabulary (size ${vocab})`,
           'logit_bias',
         );
     }

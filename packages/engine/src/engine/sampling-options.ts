@@ -3,25 +3,34 @@
  * camelCase), their defaults and their validation.
  * @module
  */
-import { MAX_LOGPROBS } from '@x/kernels-webgpu';
-import type { PenaltySettings } from './engine-core.js';
+import {
+  MAX_LOGPROBS,
+  MAX_REPETITION_PENALTY,
+  MAX_SEED,
+  MAX_TOP_K,
+  MIN_REPETITION_PENALTY,
+} from '@x/kernels-webgpu';
+import type { PenaltySettings, RequestSampling } from './engine-core.js';
 import { EngineInputError } from './errors.js';
 
 /** What a caller may ask of a generation. */
 export interface SamplingOptions {
   /** Most tokens to generate; default: until EOS or the context is full. */
   readonly maxTokens?: number;
-  /** Tokens to generate before EOS or stop tokens may end the sequence. */
+  /**
+   * Tokens to generate before EOS or stop tokens may end the sequence; at most `maxTokens`, or
+   * without it what the context leaves after the prompt.
+   */
   readonly minTokens?: number;
   /** 0 = greedy; default 1. */
   readonly temperature?: number;
   /** Nucleus sampling mass in (0, 1]; default 1 (off). */
   readonly topP?: number;
-  /** Keep the k most likely tokens; 0 or -1 = off (default). */
+  /** Keep the k most likely tokens; 0 or -1 = off (default); at most 2^31 - 1. */
   readonly topK?: number;
   /** Keep tokens with probability ≥ minP × the top one; default 0 (off). */
   readonly minP?: number;
-  /** Makes sampling reproducible; sequence i of n uses seed + i. */
+  /** Makes sampling reproducible, 0..2^53 - 1; sequence i of n uses seed + i (past 2^53 - 1, from 0 again). */
   readonly seed?: number;
   /** Strings that end the sequence; they are not included in the text. */
   readonly stop?: readonly string[];
@@ -44,7 +53,7 @@ export interface SamplingOptions {
   readonly presencePenalty?: number;
   /** Subtracted from a token's logit per occurrence in the output so far, -2..2; default 0. */
   readonly frequencyPenalty?: number;
-  /** > 0: above 1 discourages, below 1 favours the tokens of the prompt and output (vLLM's); default 1. */
+  /** 1e-6..1e6: above 1 discourages, below 1 favours the tokens of the prompt and output (vLLM's); default 1. */
   readonly repetitionPenalty?: number;
   /** Token id → value added to its logit, -100..100 (OpenAI's `logit_bias`). */
   readonly logitBias?: Readonly<Record<number, number>>;
@@ -122,9 +131,9 @@ export function normalizeParams(o: SamplingOptions): NormalizedSampling {
     minTokens,
     temperature: real(o.temperature, 'temperature', (v) => v >= 0 && v <= 100, 'in [0, 100]') ?? 1,
     topP: real(o.topP, 'top_p', (v) => v > 0 && v <= 1, 'in (0, 1]') ?? 1,
-    topK: int(o.topK, 'top_k', -1) ?? 0,
+    topK: int(o.topK, 'top_k', -1, MAX_TOP_K) ?? 0,
     minP: real(o.minP, 'min_p', (v) => v >= 0 && v <= 1, 'in [0, 1]') ?? 0,
-    seed: int(o.seed, 'seed', 0, 2 ** 47),
+    seed: int(o.seed, 'seed', 0, MAX_SEED),
     stop,
     stopTokenIds,
     ignoreEos: o.ignoreEos ?? false,
@@ -134,8 +143,27 @@ export function normalizeParams(o: SamplingOptions): NormalizedSampling {
     includeStopStrInOutput: o.includeStopStrInOutput ?? false,
     presencePenalty: penalty(o.presencePenalty, 'presence_penalty') ?? 0,
     frequencyPenalty: penalty(o.frequencyPenalty, 'frequency_penalty') ?? 0,
-    repetitionPenalty: real(o.repetitionPenalty, 'repetition_penalty', (v) => v > 0, 'above 0') ?? 1,
+    repetitionPenalty:
+      real(
+        o.repetitionPenalty,
+        'repetition_penalty',
+        (v) => v >= MIN_REPETITION_PENALTY && v <= MAX_REPETITION_PENALTY,
+        `in [${MIN_REPETITION_PENALTY}, ${MAX_REPETITION_PENALTY}]`,
+      ) ?? 1,
     logitBias: logitBias(o.logitBias),
+  };
+}
+
+/** The sampler's parameters for sequence `index` of a request whose seed (given or drawn) is `seed`. */
+export function sequenceSampling(p: NormalizedSampling, seed: number, index: number): RequestSampling {
+  return {
+    temperature: p.temperature,
+    topK: p.topK,
+    topP: p.topP,
+    minP: p.minP,
+    // seed + index, from 0 again past MAX_SEED (every operand stays an exact integer).
+    seed: index <= MAX_SEED - seed ? seed + index : seed - (MAX_SEED + 1 - index),
+    numLogprobs: p.logprobs ?? 0,
   };
 }
 

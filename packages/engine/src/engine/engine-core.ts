@@ -12,6 +12,7 @@ import {
   type FinishedStatus,
   type NewRequest,
   type RequestView,
+  type ScheduledRequest,
   type Scheduler,
   type SchedulerOutput,
 } from '@x/scheduler';
@@ -20,8 +21,12 @@ import type { PromptScoring } from '../runner/prompt-scores.js';
 import type { StepSampling } from '../runner/step-sampler.js';
 import { EngineStats } from './engine-stats.js';
 import { PromptLogprobs, topOf } from './prompt-logprobs.js';
+import { runIsolated, stepTokens, type StepRun } from './step-isolation.js';
 
-/** Runs one step of the model; the {@link ModelRunner} in production. */
+/**
+ * Runs one step of the model; the {@link ModelRunner} in production. A `StepEntryError` blames one
+ * entry: that request alone fails and the step runs again without it. Any other error fails the step.
+ */
 export interface StepExecutor {
   execute(
     output: SchedulerOutput,
@@ -110,6 +115,7 @@ export class EngineCore {
   /** Live requests still collecting prompt scores (the runner is asked only while there are some). */
   #scoring = 0;
   #running: Promise<void> | undefined;
+  /** The entries of the batch being executed, which `#paramsFor` and `#scoringFor` index. */
   #entries: readonly { requestId: string }[] = [];
 
   constructor(scheduler: Scheduler, executor: StepExecutor) {
@@ -177,15 +183,10 @@ export class EngineCore {
     while (this.scheduler.hasUnfinishedRequests()) {
       const t0 = performance.now();
       const output = this.scheduler.schedule();
-      this.#entries = output.scheduled;
       const t1 = performance.now();
-      let samples: StepSamples;
+      let ran: StepRun;
       try {
-        samples = await this.#executor.execute(
-          output,
-          this.#paramsFor,
-          this.#scoring > 0 ? this.#scoringFor : undefined,
-        );
+        ran = await runIsolated(output, this.#runBatch, this.#failEntry);
       } catch (error) {
         // Finish the step's requests first: updateFromOutput then skips them.
         this.#failAll(output, error);
@@ -193,8 +194,8 @@ export class EngineCore {
         continue;
       }
       const t2 = performance.now();
-      this.stats.onStep(output);
-      this.#deliver(output, samples);
+      this.stats.onStep(ran.batch);
+      this.#deliver(output, ran);
       const t3 = performance.now();
       // Let I/O callbacks (new requests, aborts) run between steps even when the GPU answered synchronously.
       await new Promise<void>((resolve) => setImmediate(resolve));
@@ -206,6 +207,14 @@ export class EngineCore {
     }
   }
 
+  readonly #runBatch = (batch: SchedulerOutput): Promise<StepSamples> => {
+    this.#entries = batch.scheduled;
+    return this.#executor.execute(batch, this.#paramsFor, this.#scoring > 0 ? this.#scoringFor : undefined);
+  };
+
+  readonly #failEntry = (entry: ScheduledRequest, error: Error): void =>
+    this.finish(entry.requestId, RequestStatus.FINISHED_ERROR, failureText(error));
+
   readonly #paramsFor = (index: number): StepSampling => {
     const live = this.#live.get(this.#entries[index]!.requestId)!;
     live.params.step = live.view.outputTokenIds.length;
@@ -215,18 +224,19 @@ export class EngineCore {
   readonly #scoringFor = (index: number): PromptScoring | undefined =>
     this.#live.get(this.#entries[index]!.requestId)?.prompt?.scoring;
 
-  #deliver(output: SchedulerOutput, samples: StepSamples): void {
+  #deliver(output: SchedulerOutput, ran: StepRun): void {
+    const { batch, samples } = ran;
     const scores = samples.promptScores;
     for (const range of scores?.ranges ?? []) {
-      this.#live.get(output.scheduled[range.entry]!.requestId)?.prompt?.collect(range, scores!);
+      this.#live.get(batch.scheduled[range.entry]!.requestId)?.prompt?.collect(range, scores!);
     }
-    const results = this.scheduler.updateFromOutput(output, samples.tokenIds);
+    const results = this.scheduler.updateFromOutput(output, stepTokens(output, ran));
     const cols = samples.topColumns;
     let entry = 0;
     for (const result of results) {
       const live = this.#live.get(result.requestId);
       if (!live) continue;
-      while (output.scheduled[entry]!.requestId !== result.requestId) entry++;
+      while (batch.scheduled[entry]!.requestId !== result.requestId) entry++;
       const tokens: CoreToken[] = result.newTokenIds.map((id) => ({
         id,
         logprob: samples.logprobs[entry]!,
@@ -252,7 +262,7 @@ export class EngineCore {
   }
 
   #failAll(output: SchedulerOutput, error: unknown): void {
-    const text = `model execution failed: ${error instanceof Error ? error.message : String(error)}`;
+    const text = failureText(error);
     for (const e of output.scheduled) this.finish(e.requestId, RequestStatus.FINISHED_ERROR, text);
   }
 
@@ -271,6 +281,10 @@ export class EngineCore {
     this.#live.delete(live.view.requestId);
     this.stats.onFinished(live.view);
   }
+}
+
+function failureText(error: unknown): string {
+  return `model execution failed: ${error instanceof Error ? error.message : String(error)}`;
 }
 
 function finishedOutput(view: RequestView): CoreOutput {

@@ -1,4 +1,5 @@
 export { ModelRunner, type ModelRunnerOptions, type StepSamples } from './model-runner.js';
+export { StepEntryError } from './step-entry-error.js';
 export { allocateKvCache, kvBytesPerBlock, type KvCache, type KvCacheSize } from './kv-cache.js';
 export { uploadWeights, type GpuLayerWeights, type GpuWeights } from './gpu-weights.js';
 export { LlamaForward, type ForwardInputs } from './forward.js';

@@ -7,6 +7,7 @@ import {
   GPUBufferUsageFlags as Usage,
   GPUMapModeFlags as MapMode,
   KernelContext,
+  SamplingRowError,
   TensorArena,
   writeTensor,
   type Gpu,
@@ -18,6 +19,7 @@ import { LlamaForward } from './forward.js';
 import { uploadWeights, type GpuWeights } from './gpu-weights.js';
 import { allocateKvCache, type KvCache, type KvCacheSize } from './kv-cache.js';
 import { planPromptScores, PromptScorer, type PromptScores, type PromptScoring } from './prompt-scores.js';
+import { StepEntryError } from './step-entry-error.js';
 import { StepInputBuilder, type StepBatch } from './step-inputs.js';
 import { StepSampler, type StepSampling } from './step-sampler.js';
 import { warmUpSteps, type WarmUpLimits } from './warm-up.js';
@@ -104,7 +106,9 @@ export class ModelRunner {
    * Runs one step. `paramsFor(i)` gives the sampling parameters of
    * `output.scheduled[i]`; it is called only for entries that sample.
    * `scoringFor(i)`, when given, says which entries want their prompt
-   * positions scored (prompt log-probabilities).
+   * positions scored (prompt log-probabilities). Sampling parameters the
+   * kernels cannot take throw a {@link StepEntryError} naming the entry,
+   * before anything of the step is submitted.
    */
   async execute(
     output: StepBatch,
@@ -123,6 +127,13 @@ export class ModelRunner {
       const p = paramsFor(inputs.sampleEntries[i]!);
       sampled.push(p);
       cols = Math.max(cols, p.numLogprobs ?? 0);
+    }
+    try {
+      this.#sampler.write(sampled);
+    } catch (error) {
+      if (error instanceof SamplingRowError)
+        throw new StepEntryError(inputs.sampleEntries[error.row]!, error);
+      throw error;
     }
     const plan = scoringFor && planPromptScores(output, inputs.queryStart, scoringFor);
     const result = emptySamples(numScheduled, cols);
@@ -149,7 +160,6 @@ export class ModelRunner {
       sampleRows: upload('sampleRows', inputs.sampleRows),
     };
     writeTensor(this.gpu, forwardInputs.blockTables, inputs.blockTables);
-    this.#sampler.write(sampled);
 
     const rec = this.#ctx.begin('step');
     const logits = this.#forward.record(rec, forwardInputs);

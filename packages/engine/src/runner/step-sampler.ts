@@ -14,6 +14,7 @@ import {
   type GpuTensor,
   type KernelContext,
   type LogitPenalties,
+  type PackedPenalties,
   type Recorder,
   type SamplingOutputs,
   type SamplingParams,
@@ -25,6 +26,12 @@ export interface StepSampling extends SamplingParams {
   readonly penalties?: LogitPenalties;
 }
 
+/** The penalty kernel's inputs for a step, uploaded. */
+interface PenaltyTensors {
+  readonly rows: GpuTensor;
+  readonly entries: GpuTensor;
+}
+
 /** Samples the rows of a step; one per runner. */
 export class StepSampler {
   /** The sampling kernel, shared with the prompt scorer. */
@@ -32,23 +39,36 @@ export class StepSampler {
   readonly #gpu: Gpu;
   readonly #arena: TensorArena;
   readonly #vocab: number;
-  readonly #penalties: PenaltyKernel;
+  readonly #penaltyKernel: PenaltyKernel;
   readonly #params: SamplingParamsBuffer;
   #rows: readonly StepSampling[] = [];
+  /** The written rows' packed penalties; undefined when no row has any. */
+  #penalties: PenaltyTensors | undefined;
 
   constructor(ctx: KernelContext, arena: TensorArena, maxNumSeqs: number, vocab: number) {
     this.#gpu = ctx.gpu;
     this.#arena = arena;
     this.#vocab = vocab;
     this.kernel = new SamplingKernel(ctx);
-    this.#penalties = new PenaltyKernel(ctx);
+    this.#penaltyKernel = new PenaltyKernel(ctx);
     this.#params = new SamplingParamsBuffer(ctx.gpu, maxNumSeqs);
   }
 
-  /** Queues the upload of the sampled rows' parameters, in row order. */
+  /**
+   * Packs the sampled rows' parameters (with penalties and bias when a row has any), in row
+   * order, and queues their upload. Checks every row before anything is uploaded: a value the
+   * kernels cannot take throws the kernels' `SamplingRowError`, naming the row.
+   */
   write(rows: readonly StepSampling[]): void {
-    this.#rows = rows;
+    const packed = rows.some((p) => hasPenalties(p.penalties))
+      ? packPenalties(
+          rows.map((p) => p.penalties),
+          this.#vocab,
+        )
+      : undefined;
     this.#params.write(rows);
+    this.#rows = rows;
+    this.#penalties = packed && this.#upload(packed);
   }
 
   /**
@@ -61,20 +81,12 @@ export class StepSampler {
     const n = this.#rows.length;
     const vocab = this.#vocab;
     const params = this.#params.tensor;
-    if (!this.#rows.some((p) => hasPenalties(p.penalties))) {
+    const packed = this.#penalties;
+    if (!packed) {
       this.kernel.record(rec, logits, params, out, n, vocab);
       return;
     }
-    const packed = packPenalties(
-      this.#rows.map((p) => p.penalties),
-      vocab,
-    );
-    const a = this.#arena;
-    const rows = a.get('penaltyRows', 'u32', [packed.rows.length]);
-    const entries = a.get('penaltyEntries', 'u32', [packed.entries.length]);
-    writeTensor(this.#gpu, rows, packed.rows);
-    writeTensor(this.#gpu, entries, packed.entries);
-    const penalized = a.get('penalizedLogits', 'f32', [n, vocab]);
+    const penalized = this.#arena.get('penalizedLogits', 'f32', [n, vocab]);
     rec.endPass();
     rec.encoder.copyBufferToBuffer(
       logits.buffer,
@@ -83,9 +95,18 @@ export class StepSampler {
       penalized.offset,
       n * vocab * 4,
     );
-    this.#penalties.record(rec, penalized, rows, entries, n, vocab);
+    this.#penaltyKernel.record(rec, penalized, packed.rows, packed.entries, n, vocab);
     this.kernel.record(rec, penalized, params, out, n, vocab);
     this.kernel.record(rec, logits, params, out, n, vocab, { keepTokens: true });
+  }
+
+  #upload(packed: PackedPenalties): PenaltyTensors {
+    const a = this.#arena;
+    const rows = a.get('penaltyRows', 'u32', [packed.rows.length]);
+    const entries = a.get('penaltyEntries', 'u32', [packed.entries.length]);
+    writeTensor(this.#gpu, rows, packed.rows);
+    writeTensor(this.#gpu, entries, packed.entries);
+    return { rows, entries };
   }
 
   destroy(): void {

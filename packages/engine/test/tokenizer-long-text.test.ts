@@ -1,12 +1,13 @@
 import { describe, expect, test } from '@jest/globals';
 import fc from 'fast-check';
 import { BpeEncoder } from '../src/tokenizer/bpe.js';
-import { encodeNow, encodeSteps } from '../src/tokenizer/encode-loop.js';
-import { mergePieces } from '../src/tokenizer/merge.js';
+import { encodeSteps } from '../src/tokenizer/encode-loop.js';
+import { mergeSteps, runNow } from '../src/tokenizer/merge.js';
 import { SpmEncoder } from '../src/tokenizer/spm.js';
 import { Tokenizer, TokenType, type TokenizerSpec } from '../src/tokenizer/index.js';
 import { Vocab } from '../src/tokenizer/vocab.js';
-import { ggufSpec, trainByteLevelBpe } from './tokenizer-fixtures.js';
+import { BYTE_TO_CHAR } from '../src/tokenizer/byte-level.js';
+import { ggufSpec, naiveBpe, trainByteLevelBpe } from './tokenizer-fixtures.js';
 
 const SPACE = '\u2581';
 
@@ -23,12 +24,12 @@ function wholeFragmentSpm(spec: TokenizerSpec, text: string): number[] {
     return type === TokenType.normal || type === TokenType.userDefined ? id : undefined;
   };
   const chars = ` ${text}`.replaceAll(' ', SPACE);
-  const starts: number[] = [];
-  for (let i = 0; i < chars.length; i += (chars.codePointAt(i) as number) > 0xffff ? 2 : 1) starts.push(i);
-  const pieces = mergePieces(chars, starts, (left, right) => {
-    const id = piece(left + right);
-    return id === undefined ? undefined : -(scores[id] as number);
-  });
+  const pieces = runNow(
+    mergeSteps(chars, (left, right) => {
+      const id = piece(left + right);
+      return id === undefined ? undefined : -(scores[id] as number);
+    }),
+  );
   return pieces.flatMap((p) => {
     const id = piece(p);
     if (id !== undefined) return [id];
@@ -71,7 +72,7 @@ function encodeInStretches(spec: TokenizerSpec, text: string, stretch: number): 
     spec.model === 'llama'
       ? new SpmEncoder(vocab, spec.scores)
       : new BpeEncoder(vocab, spec.merges, spec.pre);
-  return encodeNow(encodeSteps(vocab, encoder, text, {}, stretch));
+  return runNow(encodeSteps(vocab, encoder, text, {}, stretch));
 }
 
 describe('long texts: words, stretches and early stop never change the ids', () => {
@@ -120,6 +121,40 @@ describe('long texts: words, stretches and early stop never change the ids', () 
       }),
       { numRuns: 300 },
     );
+  });
+
+  test('words longer than the cached ones are merged in steps to the same pieces', () => {
+    const t = new Tokenizer(joiningSpec);
+    const long = fc.string({ unit: fc.constantFrom('a', 'b', ' ', 'é'), minLength: 65, maxLength: 400 });
+    fc.assert(
+      fc.property(long, (text) => {
+        expect(t.encode(text, { addSpecialTokens: false })).toEqual(wholeFragmentSpm(joiningSpec, text));
+      }),
+      { numRuns: 100 },
+    );
+    const merges = ['a a', 'aa aa', 'a b'];
+    const tokens = [...BYTE_TO_CHAR, 'aa', 'aaaa', 'ab'];
+    const bpe = new Tokenizer({ model: 'gpt2', tokens, merges, pre: 'gpt2' });
+    const ranks = new Map(merges.map((m, rank) => [m, rank]));
+    const word = fc.string({ unit: fc.constantFrom('a', 'b'), minLength: 65, maxLength: 400 });
+    fc.assert(
+      fc.property(word, (text) => {
+        expect(bpe.encode(text)).toEqual(naiveBpe(text, ranks).map((p) => tokens.indexOf(p)));
+      }),
+      { numRuns: 100 },
+    );
+  });
+
+  test('encodeAsync lets other callbacks run while it merges one word 300 kB long', async () => {
+    const t = new Tokenizer(joiningSpec);
+    const text = 'a'.repeat(300_000);
+    let turns = 0;
+    const timer = setInterval(() => turns++, 1);
+    const ids = await t.encodeAsync(text);
+    clearInterval(timer);
+    expect(ids).toEqual(t.encode(text));
+    // Merging it in one go holds the loop ~0.5 s: the timer would not run once.
+    expect(turns).toBeGreaterThan(0);
   });
 
   test('a megabyte text stops early: only the ids wanted are made', () => {

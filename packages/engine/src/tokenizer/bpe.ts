@@ -5,10 +5,10 @@
  * @module
  */
 import { toByteLevel } from './byte-level.js';
-import { mergePieces } from './merge.js';
+import { MERGE_STRIDE, mergeSteps, runNow } from './merge.js';
 import { preTokenizerRegex } from './pre-tokenizer.js';
 import type { Vocab } from './vocab.js';
-import { pushWord, type WordCache, type WordEncoder } from './words.js';
+import { LONG_WORD, pushWord, type WordCache, type WordEncoder } from './words.js';
 
 /** Pre-tokenizers whose words that are already whole pieces skip merging (HF `ignore_merges`). */
 const IGNORE_MERGES = new Set(['llama3', 'llama-bpe', 'llama-v3']);
@@ -39,33 +39,49 @@ export class BpeEncoder implements WordEncoder {
     return fragment;
   }
 
-  /** Words are the pre-tokenizer regex's matches, found one after another from `from`. */
-  encodeWords(text: string, from: number, until: number, out: number[], cache: WordCache): number {
+  /**
+   * Words are the pre-tokenizer regex's matches, found one after another from `from`. Short words
+   * come from the cache or are merged at once; a long one is merged in steps.
+   */
+  *encodeWords(
+    text: string,
+    from: number,
+    until: number,
+    out: number[],
+    cache: WordCache,
+  ): Generator<void, number, void> {
     const regex = this.regex;
     let at = from;
-    regex.lastIndex = from;
     while (at < until) {
+      // Set on every match: another call may have used the shared regex while this one paused.
+      regex.lastIndex = at;
       const match = regex.exec(text);
       if (match === null) return text.length;
-      pushWord(match[0], out, cache, this.encodeWord);
+      const word = match[0];
       at = regex.lastIndex;
+      if (word.length > LONG_WORD) yield* this.wordSteps(word, out);
+      else pushWord(word, out, cache, this.encodeWord);
     }
     return at;
   }
 
-  /** Merges one word, spelt in the byte-level alphabet: each character is one byte, so symbol i starts at offset i. */
-  private readonly encodeWord = (raw: string, out: number[]): void => {
+  /** Merges one short word. */
+  private readonly encodeWord = (word: string, out: number[]): void => runNow(this.wordSteps(word, out));
+
+  /** Merges one word, spelt in the byte-level alphabet (one character per byte). */
+  private *wordSteps(raw: string, out: number[]): Generator<void, void, void> {
     const word = toByteLevel(raw);
     const whole = this.ignoreMerges ? this.vocab.pieceId(word) : undefined;
     if (whole !== undefined) {
       out.push(whole);
       return;
     }
-    const starts = Array.from({ length: word.length }, (_, i) => i);
-    for (const piece of mergePieces(word, starts, (left, right) => this.ranks.get(`${left} ${right}`))) {
+    const pieces = yield* mergeSteps(word, (left, right) => this.ranks.get(`${left} ${right}`));
+    for (const [i, piece] of pieces.entries()) {
       this.pushPiece(piece, out);
+      if (i % MERGE_STRIDE === MERGE_STRIDE - 1) yield;
     }
-  };
+  }
 
   /** A merged piece missing from the vocabulary falls back to its single-byte pieces, as llama.cpp does. */
   private pushPiece(piece: string, out: number[]): void {

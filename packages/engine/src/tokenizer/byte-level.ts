@@ -23,12 +23,16 @@ const CHAR_TO_BYTE: Int16Array = (() => {
 })();
 
 const utf8 = new TextEncoder();
+const utf16 = new TextDecoder('utf-16le');
+const BYTE_TO_CODE = Uint16Array.from(BYTE_TO_CHAR, (char) => char.charCodeAt(0));
 
 /** Spells text's UTF-8 bytes in the byte-level alphabet, one character per byte. */
 export function toByteLevel(text: string): string {
-  let out = '';
-  for (const byte of utf8.encode(text)) out += BYTE_TO_CHAR[byte] as string;
-  return out;
+  const bytes = utf8.encode(text);
+  const codes = new Uint16Array(bytes.length);
+  for (let i = 0; i < bytes.length; i++) codes[i] = BYTE_TO_CODE[bytes[i] as number] as number;
+  // One native decode instead of a concatenation per byte: a word may be megabytes long.
+  return utf16.decode(codes);
 }
 
 /**

@@ -56,7 +56,7 @@ export function* encodeSteps(
       const words = encoder.prepare(fragment, atStart);
       let at = 0;
       while (at < words.length && out.length <= maxTokens) {
-        at = encoder.encodeWords(words, at, at + stretch, out, cache);
+        at = yield* encoder.encodeWords(words, at, at + stretch, out, cache);
         yield;
       }
     }
@@ -73,14 +73,6 @@ export function* encodeSteps(
 function cut(ids: number[], maxTokens: number): number[] {
   if (ids.length > maxTokens) ids.length = maxTokens + 1;
   return ids;
-}
-
-/** Runs the loop to its end at once. */
-export function encodeNow(steps: Generator<void, number[], void>): number[] {
-  for (;;) {
-    const step = steps.next();
-    if (step.done) return step.value;
-  }
 }
 
 /** Runs the loop, letting other callbacks run whenever it has held the event loop for {@link SLICE_MS}. */

@@ -1,7 +1,9 @@
 /**
- * The pair-merge loop both tokenizer models share: symbols are adjacent ranges of one string, the
+ * The pair-merge loop both tokenizer models share: symbols are the code points of one string, the
  * best-priority adjacent pair merges first (leftmost on ties), and each merge queues only the two new
- * pairs it creates — a heap with lazy invalidation instead of rescanning, so O(n log n).
+ * pairs it creates — a heap with lazy invalidation instead of rescanning, so O(n log n). It is a
+ * generator that pauses every few thousand steps, so that a word megabytes long (a run of letters, a
+ * base64 blob) can be merged without holding the event loop.
  * @module
  */
 import { Heap } from './heap.js';
@@ -14,23 +16,39 @@ interface Pair {
   length: number;
 }
 
+/** Steps (symbols read, pairs queued or popped, pieces cut) between two pauses. */
+export const MERGE_STRIDE = 4096;
+
 const first = (a: Pair, b: Pair): boolean =>
   a.priority < b.priority || (a.priority === b.priority && a.left < b.left);
 
+/** Runs a paused computation to its end at once. */
+export function runNow<T>(steps: Generator<void, T, void>): T {
+  for (;;) {
+    const step = steps.next();
+    if (step.done) return step.value;
+  }
+}
+
 /**
- * Merges the symbols of `text` that start at `starts` (ascending UTF-16 offsets, the first 0) and
- * returns the final pieces in order. `priority(left, right)` gives a pair's rank, lower merging
- * first, or undefined when the pair may not merge.
+ * Merges the code points of `text` and returns the final pieces in order, pausing every
+ * {@link MERGE_STRIDE} steps. `priority(left, right)` gives a pair's rank, lower merging first, or
+ * undefined when the pair may not merge.
  */
-export function mergePieces(
+export function* mergeSteps(
   text: string,
-  starts: readonly number[],
   priority: (left: string, right: string) => number | undefined,
-): string[] {
+): Generator<void, string[], void> {
+  const starts: number[] = [];
+  const length: number[] = [];
+  for (let at = 0; at < text.length; at += length[length.length - 1] as number) {
+    starts.push(at);
+    length.push((text.codePointAt(at) as number) > 0xffff ? 2 : 1);
+    if (starts.length % MERGE_STRIDE === 0) yield;
+  }
   const n = starts.length;
-  const length = starts.map((s, i) => (starts[i + 1] ?? text.length) - s);
-  const prev = starts.map((_, i) => i - 1);
-  const next = starts.map((_, i) => (i + 1 < n ? i + 1 : -1));
+  const prev = Int32Array.from({ length: n }, (_, i) => i - 1);
+  const next = Int32Array.from({ length: n }, (_, i) => (i + 1 < n ? i + 1 : -1));
   const piece = (i: number): string => {
     const s = starts[i] as number;
     return text.slice(s, s + (length[i] as number));
@@ -42,9 +60,14 @@ export function mergePieces(
     if (rank === undefined) return;
     queue.push({ left, right, priority: rank, length: (length[left] as number) + (length[right] as number) });
   };
-  for (let i = 1; i < n; i++) consider(i - 1, i);
+  for (let i = 1; i < n; i++) {
+    consider(i - 1, i);
+    if (i % MERGE_STRIDE === 0) yield;
+  }
 
+  let steps = 0;
   for (let pair = queue.pop(); pair !== undefined; pair = queue.pop()) {
+    if (++steps % MERGE_STRIDE === 0) yield;
     const { left, right } = pair;
     const leftLength = length[left] as number;
     const rightLength = length[right] as number;
@@ -59,6 +82,9 @@ export function mergePieces(
   }
 
   const pieces: string[] = [];
-  for (let i = n > 0 ? 0 : -1; i >= 0; i = next[i] as number) pieces.push(piece(i));
+  for (let i = n > 0 ? 0 : -1; i >= 0; i = next[i] as number) {
+    pieces.push(piece(i));
+    if (pieces.length % MERGE_STRIDE === 0) yield;
+  }
   return pieces;
 }

@@ -8,9 +8,9 @@
  * words between cuts one by one gives the same pieces, and repeated words come from a cache.
  * @module
  */
-import { mergePieces } from './merge.js';
+import { MERGE_STRIDE, mergeSteps, runNow } from './merge.js';
 import type { Vocab } from './vocab.js';
-import { pushWord, type WordCache, type WordEncoder } from './words.js';
+import { LONG_WORD, pushWord, type WordCache, type WordEncoder } from './words.js';
 
 /** The SentencePiece stand-in for a space, U+2581. */
 export const SPACE_MARK = '\u2581';
@@ -49,24 +49,35 @@ export class SpmEncoder implements WordEncoder {
   /**
    * Words end where the next character never follows the one before it inside a piece. Spaces are
    * read as `▁` here and replaced word by word: replacing them in a whole long text at once would
-   * itself hold the event loop (~150 ms for 4 MB).
+   * itself hold the event loop (~150 ms for 4 MB). Short words come from the cache or are merged
+   * at once; a long one is merged in steps.
    */
-  encodeWords(text: string, from: number, until: number, out: number[], cache: WordCache): number {
+  *encodeWords(
+    text: string,
+    from: number,
+    until: number,
+    out: number[],
+    cache: WordCache,
+  ): Generator<void, number, void> {
     let start = from;
     let follows: Set<number> | undefined;
-    for (let at = from; at < text.length;) {
-      const code = text.codePointAt(at) as number;
+    let scanned = 0;
+    for (let at = from; ;) {
+      const code = text.codePointAt(at);
       const char = code === 0x20 ? SPACE_CODE : code;
-      if (at > start && follows?.has(char) !== true) {
-        pushWord(text.slice(start, at), out, cache, this.encodeWord);
+      if (at > start && (char === undefined || follows?.has(char) !== true)) {
+        const word = text.slice(start, at);
+        if (word.length > LONG_WORD) yield* this.wordSteps(word, out);
+        else pushWord(word, out, cache, this.encodeWord);
         start = at;
         if (at >= until) return at;
       }
+      if (char === undefined) return at;
+      // A word megabytes long takes a while to scan, too.
+      if (++scanned % MERGE_STRIDE === 0) yield;
       follows = this.followers.get(char);
-      at += code > 0xffff ? 2 : 1;
+      at += char > 0xffff ? 2 : 1;
     }
-    if (start < text.length) pushWord(text.slice(start), out, cache, this.encodeWord);
-    return text.length;
   }
 
   private addFollowers(piece: string): void {
@@ -81,21 +92,22 @@ export class SpmEncoder implements WordEncoder {
     }
   }
 
+  /** Merges one short word. */
+  private readonly encodeWord = (word: string, out: number[]): void => runNow(this.wordSteps(word, out));
+
   /** Merges one word (spaces still as spaces), as llama.cpp merges a whole fragment. */
-  private readonly encodeWord = (raw: string, out: number[]): void => {
-    const word = raw.replaceAll(' ', SPACE_MARK);
-    const starts: number[] = [];
-    for (let i = 0; i < word.length; i += (word.codePointAt(i) as number) > 0xffff ? 2 : 1) starts.push(i);
-    const pieces = mergePieces(word, starts, (left, right) => {
+  private *wordSteps(word: string, out: number[]): Generator<void, void, void> {
+    const pieces = yield* mergeSteps(word.replaceAll(' ', SPACE_MARK), (left, right) => {
       const id = this.vocab.pieceId(left + right);
       return id === undefined ? undefined : -(this.scores[id] as number);
     });
-    for (const piece of pieces) {
+    for (const [i, piece] of pieces.entries()) {
       const id = this.vocab.pieceId(piece);
       if (id !== undefined) out.push(id);
       else this.pushBytes(piece, out);
+      if (i % MERGE_STRIDE === MERGE_STRIDE - 1) yield;
     }
-  };
+  }
 
   /** Byte fallback; a vocabulary without byte tokens gets one UNK for the piece, as SentencePiece does. */
   private pushBytes(piece: string, out: number[]): void {

@@ -5,7 +5,8 @@
  */
 import { BpeEncoder } from './bpe.js';
 import { fromByteLevel } from './byte-level.js';
-import { encodeAsync, encodeNow, encodeSteps, type EncodeOptions } from './encode-loop.js';
+import { encodeAsync, encodeSteps, type EncodeOptions } from './encode-loop.js';
+import { runNow } from './merge.js';
 import { SPACE_MARK, SpmEncoder } from './spm.js';
 import { TokenType, type TokenizerSpec } from './spec.js';
 import { Vocab } from './vocab.js';
@@ -105,7 +106,7 @@ export class Tokenizer {
 
   /** Encodes text to ids: special-token split, then the model on each raw fragment, BOS/EOS around. */
   encode(text: string, options: EncodeOptions = {}): number[] {
-    return encodeNow(encodeSteps(this.vocab, this.encoder, text, options));
+    return runNow(encodeSteps(this.vocab, this.encoder, text, options));
   }
 
   /**

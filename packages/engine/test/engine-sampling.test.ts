@@ -75,6 +75,20 @@ test('aborting mid-generation finishes as aborted and frees every block', async 
   expect(engine.core.busy).toBe(false);
 });
 
+test('a signal aborted before the call ends every sequence at once as aborted', async () => {
+  const aborted = engine.core.stats.counters.finished.abort;
+  const r = await collect(
+    engine.generate('Once upon a time', { ...SAMPLED, n: 2 }, { signal: AbortSignal.abort() }),
+  );
+  expect(r.outputs.map((o) => [o.index, o.finishReason, o.tokenIds.length])).toEqual([
+    [0, 'abort', 0],
+    [1, 'abort', 0],
+  ]);
+  expect(engine.core.stats.counters.finished.abort).toBe(aborted + 2);
+  expect(engine.core.scheduler.kvCacheUsage().blocksUsed).toBe(0);
+  expect(engine.core.busy).toBe(false);
+});
+
 test('breaking out of the loop aborts the request', async () => {
   for await (const o of engine.generate('Once upon a time', { ...SAMPLED, maxTokens: 200 })) {
     if (o.tokenIds.length) break;

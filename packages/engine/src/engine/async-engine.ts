@@ -65,7 +65,10 @@ export class AsyncEngine {
     params: SamplingOptions = {},
     options: GenerateOptions = {},
   ): AsyncIterableIterator<GenerationOutput> {
-    const promptTokenIds = typeof prompt === 'string' ? this.tokenizer.encode(prompt) : [...prompt];
+    const promptTokenIds =
+      typeof prompt === 'string'
+        ? this.#fitting(this.tokenizer.encode(prompt, { maxTokens: this.maxModelLen }))
+        : [...prompt];
     const p = this.validate(promptTokenIds, params);
     const requestId = options.requestId ?? `req-${process.pid}-${++this.#nextId}`;
     const ids = Array.from({ length: p.n }, (_, i) => (p.n === 1 ? requestId : `${requestId}-${i}`));
@@ -167,10 +170,33 @@ export class AsyncEngine {
     return p;
   }
 
+  /**
+   * The ids of a text prompt, for a caller that serves other requests meanwhile (the HTTP server):
+   * the tokenizer works in slices that let other callbacks run, and stops as soon as the prompt is
+   * longer than the context, which then throws an {@link EngineInputError} without the rest of a
+   * multi-megabyte text being tokenized. `parseSpecial` for text rendered from a chat template.
+   */
+  async encodePrompt(text: string, parseSpecial = false): Promise<number[]> {
+    return this.#fitting(
+      await this.tokenizer.encodeAsync(text, { parseSpecial, maxTokens: this.maxModelLen }),
+    );
+  }
+
   /** Aborts a request started with {@link generate} (every sequence of it). */
   abort(requestId: string, n = 1): void {
     const ids = n === 1 ? [requestId] : Array.from({ length: n }, (_, i) => `${requestId}-${i}`);
     for (const id of ids) this.core.finish(id, RequestStatus.FINISHED_ABORTED, 'aborted');
+  }
+
+  /** Ids from an encode stopped at `maxTokens: maxModelLen`; more than that means the text did not fit. */
+  #fitting(ids: number[]): number[] {
+    const m = this.maxModelLen;
+    if (ids.length <= m) return ids;
+    throw new EngineInputError(
+      `This model's maximum context length is ${m} tokens. However, your prompt contains more than ${m} input tokens. ` +
+        'Please reduce the length of the input prompt.',
+      'input_tokens',
+    );
   }
 
   #checkPrompt(ids: readonly number[], maxTokens: number | undefined): void {

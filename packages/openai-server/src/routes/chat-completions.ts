@@ -14,7 +14,6 @@ import { respondJson } from '../generation/respond-json.js';
 import { respondStream } from '../generation/respond-stream.js';
 import { startGeneration } from '../generation/start-generation.js';
 import { chatRequestSchema } from '../schemas/chat-request.js';
-import { promptIds as encodePrompt } from '../prompt-ids.js';
 import { parseJsonBody } from '../schemas/parse-body.js';
 import { toSamplingOptions } from '../schemas/sampling.js';
 import { resolveModel, type ServerContext } from '../server-context.js';
@@ -31,7 +30,7 @@ export function chatCompletionsHandler(ctx: ServerContext): Handler<AppEnv> {
       maxTokens: body.max_completion_tokens ?? body.max_tokens,
       logprobs: body.logprobs ? (body.top_logprobs ?? 0) : undefined,
     });
-    const promptIds = await encodePrompt(ctx, renderChat(ctx, body.messages as ChatMessage[]), true);
+    const promptIds = await ctx.engine.encodePrompt(renderChat(ctx, body.messages as ChatMessage[]), true);
     const stream = body.stream === true;
     const journey = c.get('journey');
     const generation = startGeneration(ctx, journey, c.req.raw.signal, {

@@ -13,7 +13,6 @@ import { respondJson } from '../generation/respond-json.js';
 import { respondStream } from '../generation/respond-stream.js';
 import { startGeneration } from '../generation/start-generation.js';
 import { completionRequestSchema, type CompletionRequest } from '../schemas/completion-request.js';
-import { promptIds } from '../prompt-ids.js';
 import { parseJsonBody } from '../schemas/parse-body.js';
 import { toSamplingOptions } from '../schemas/sampling.js';
 import { resolveModel, type ServerContext } from '../server-context.js';
@@ -68,7 +67,7 @@ async function promptsOf(ctx: ServerContext, prompt: CompletionRequest['prompt']
         ? [prompt as number[]]
         : (prompt as (string | number[])[]);
   const all: number[][] = [];
-  for (const p of list) all.push(typeof p === 'string' ? await promptIds(ctx, p) : p);
+  for (const p of list) all.push(typeof p === 'string' ? await ctx.engine.encodePrompt(p) : p);
   return list.map((p, i) => {
     const ids = all[i]!;
     let text: string | undefined;

@@ -28,6 +28,7 @@ function startEngine(path: string, o: OursOptions): Promise<Engine> {
     gpu: o.gpu,
     blockSize,
     kvCache: { numBlocks },
+    maxModelLen: o.maxSeqTokens,
     maxNumSeqs: o.maxNumSeqs,
   });
 }

@@ -30,7 +30,13 @@ export function scoringTokens(
 
 /** Our log-probability of each token after those before it (from the second on), and the tokenizer's encoder. */
 export async function scoreOurs(path: string, gpu: Gpu, length: number, model: BenchModel) {
-  const engine = await createEngine({ model: path, gpu, kvCache: { numBlocks: Math.ceil(length / 16) + 4 } });
+  const numBlocks = Math.ceil(length / 16) + 4;
+  const engine = await createEngine({
+    model: path,
+    gpu,
+    kvCache: { numBlocks },
+    maxModelLen: numBlocks * 16,
+  });
   const tokens = scoringTokens(model, (text) => engine.tokenizer.encode(text), length);
   let scores: number[] = [];
   for await (const o of engine.generate(tokens, { maxTokens: 1, temperature: 0, promptLogprobs: 0 }))

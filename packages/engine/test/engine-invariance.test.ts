@@ -45,12 +45,15 @@ afterAll(() => gpu.destroy());
 describe('concurrent greedy requests match their solo runs', () => {
   test.each([
     ['a roomy pool', {}],
-    ['a pool small enough to force preemption', { kvCache: { numBlocks: 12 }, enablePrefixCaching: false }],
+    [
+      'a pool small enough to force preemption',
+      { kvCache: { numBlocks: 12 }, maxModelLen: 192, enablePrefixCaching: false },
+    ],
     ['chunked prefill in 8-token chunks', { maxNumBatchedTokens: 8 }],
     ['prefix caching with shared prefixes', { enablePrefixCaching: true, blockSize: 4 }],
     [
       'preemption, chunking and prefix caching together',
-      { kvCache: { numBlocks: 40 }, blockSize: 4, maxNumBatchedTokens: 16 },
+      { kvCache: { numBlocks: 40 }, maxModelLen: 160, blockSize: 4, maxNumBatchedTokens: 16 },
     ],
   ] as const)('%s', async (_, options) => {
     const { ids, engine } = await generateAll(options);
@@ -64,6 +67,7 @@ describe('concurrent greedy requests match their solo runs', () => {
       model,
       gpu,
       kvCache: { numBlocks: 12 },
+      maxModelLen: 192,
       enablePrefixCaching: false,
     });
     let preemptions = 0;

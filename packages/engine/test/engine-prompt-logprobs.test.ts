@@ -98,7 +98,11 @@ test('a cached prompt is still scored in full, by every sequence', async () => {
 
 test('under preemption and recompute, every request still gets every score, the same as alone', async () => {
   // 9 blocks of 16 tokens for three 60-token prompts generating 40 each: the pool runs out.
-  const tight = await storiesEngine('gguf', { kvCache: { numBlocks: 9 }, maxNumBatchedTokens: 16 });
+  const tight = await storiesEngine('gguf', {
+    kvCache: { numBlocks: 9 },
+    maxModelLen: 144,
+    maxNumBatchedTokens: 16,
+  });
   try {
     const prompts = ['Once upon a time', 'Lily and Ben', 'The little dog'].map((text) => {
       const ids = tight.tokenizer.encode(text);

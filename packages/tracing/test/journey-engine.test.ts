@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { ReadableSpan } from '@opentelemetry/sdk-trace';
 import { createEngine, type Engine, type EngineOptions } from '@x/engine';
 import { API_EVENT, GEN_AI, JOURNEY_ATTR, JOURNEY_EVENT, SPAN } from '../src/index.js';
+import { FakeLoop } from './support/fake-loop.js';
 import { serveHooked } from './support/hooked-server.js';
 import {
   eventAttributes,
@@ -173,7 +174,11 @@ describe('journey spans through the request hooks', () => {
 describe('journey spans under preemption and rejection', () => {
   it('records PREEMPTED and RESUME, and prefill progress never goes backwards', async () => {
     // 12 blocks of 16 tokens for 8 requests of ~80 tokens each: preemption is certain.
-    const engine = await engineWith({ kvCache: { numBlocks: 12 }, enablePrefixCaching: false });
+    const engine = await engineWith({
+      kvCache: { numBlocks: 12 },
+      maxModelLen: 192,
+      enablePrefixCaching: false,
+    });
     const t = memoryTracing();
     engine.use(t.tracing.schedulerPlugin);
     const ids = Array.from({ length: 8 }, (_, i) => `p${i}`);
@@ -205,19 +210,14 @@ describe('journey spans under preemption and rejection', () => {
     expect(t.tracing.pendingRequests).toBe(0);
   });
 
-  it('ends the core span of an ignored prompt (too long for the pool) as an error', async () => {
-    const engine = await engineWith({ kvCache: { numBlocks: 2 } });
+  it('ends the core span of an ignored prompt (too long for the pool) as an error', () => {
+    // The engine refuses such a prompt before queueing it (its pool holds maxModelLen), so the
+    // scheduler is driven directly: 2 blocks of 16 tokens for a 60-token prompt.
     const t = memoryTracing();
-    engine.use(t.tracing.schedulerPlugin);
-    const long = 'Once upon a time there was a little girl named Lily who loved to play outside. '.repeat(3);
-    const served = await serveHooked(t.tracing.serverPlugin, engine, {
-      requestId: 'too-long',
-      prompt: long,
-      params: { maxTokens: 4 },
-    });
-    await engine.shutdown();
-    expect(served.outcome).toBe('departed');
-    const core = spanOf(t.spans(SPAN.core), 'too-long');
+    const loop = new FakeLoop(t.tracing.serverPlugin, t.tracing.schedulerPlugin, { numBlocks: 2 });
+    const id = loop.arrive(60, 4);
+    expect(loop.inFlight).toBe(0);
+    const core = spanOf(t.spans(SPAN.core), id);
     expect(eventNames(core)).toEqual([JOURNEY_EVENT.QUEUED, JOURNEY_EVENT.FINISHED]);
     expect(eventAttributes(core, JOURNEY_EVENT.FINISHED)[0]).toMatchObject({ finish_status: 'ignored' });
     expect(core.status.code).toBe(2);

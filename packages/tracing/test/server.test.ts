@@ -146,7 +146,10 @@ describe('through the server', () => {
 
 describe('through the server, under pressure', () => {
   it('records preemptions with a tiny KV pool, and every journey completes', async () => {
-    const s = await startTracedServer({}, { kvCache: { numBlocks: 12 }, enablePrefixCaching: false });
+    const s = await startTracedServer(
+      {},
+      { kvCache: { numBlocks: 12 }, maxModelLen: 192, enablePrefixCaching: false },
+    );
     try {
       const prompts = Array.from(
         { length: 6 },

@@ -5,7 +5,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { createGpu, type Gpu } from '@x/kernels-webgpu';
-import { Scheduler, type SchedulingPolicy } from '@x/scheduler';
+import { Scheduler, type SchedulerConfig, type SchedulingPolicy } from '@x/scheduler';
 import { loadModel, type LoadedModel } from '../model/load-model.js';
 import { tokenizerSpecFromLlama2c } from '../tokenizer/llama2c.js';
 import { tokenizerSpecFromMetadata } from '../tokenizer/spec.js';
@@ -14,6 +14,7 @@ import type { KvCacheSize } from '../runner/kv-cache.js';
 import { ModelRunner } from '../runner/model-runner.js';
 import { AsyncEngine } from './async-engine.js';
 import { EngineCore } from './engine-core.js';
+import { resolveEngineConfig } from './engine-config.js';
 
 /** Everything {@link createEngine} takes; vLLM's names where they exist. */
 export interface EngineOptions {
@@ -25,7 +26,7 @@ export interface EngineOptions {
   readonly gpu?: Gpu;
   /** Tokens per KV block; default 16. */
   readonly blockSize?: number;
-  /** KV cache size: bytes (default 256 MiB) or an exact block count. */
+  /** KV cache size: bytes (default 256 MiB) or an exact block count; it must hold one sequence of `maxModelLen`. */
   readonly kvCache?: KvCacheSize;
   /** Default 64. */
   readonly maxNumSeqs?: number;
@@ -57,42 +58,35 @@ export interface Engine extends AsyncEngine {
   shutdown(): Promise<void>;
 }
 
-/** Loads a model and starts an engine for it. */
+/**
+ * Loads a model and starts an engine for it. Settings that cannot work (see
+ * {@link resolveEngineConfig}) throw an `EngineConfigError` before any
+ * weight reaches the device.
+ */
 export async function createEngine(options: EngineOptions): Promise<Engine> {
   const model = typeof options.model === 'string' ? loadModel(options.model) : options.model;
   const tokenizer = loadTokenizer(model, options.tokenizer);
   const ownGpu = options.gpu === undefined;
   const gpu = options.gpu ?? (await createGpu());
-  const blockSize = options.blockSize ?? 16;
-  const maxNumSeqs = options.maxNumSeqs ?? 64;
-  const maxModelLen = Math.min(options.maxModelLen ?? model.config.maxSeqLen, model.config.maxSeqLen);
+  let config: SchedulerConfig;
+  try {
+    config = resolveEngineConfig(options, model.config, gpu.limits);
+  } catch (error) {
+    if (ownGpu) gpu.destroy();
+    throw error;
+  }
+  const { blockSize, maxNumSeqs, maxModelLen } = config;
   const runner = new ModelRunner({
     gpu,
     model,
     blockSize,
-    kvCache: options.kvCache ?? { memoryBytes: 256 * 2 ** 20 },
+    kvCache: { numBlocks: config.numBlocks },
     maxNumSeqs,
     onLoadProgress: options.onLoadProgress,
   });
-  const scheduler = new Scheduler({
-    blockSize,
-    numBlocks: runner.kvCache.numBlocks,
-    maxNumSeqs,
-    maxNumBatchedTokens: options.maxNumBatchedTokens ?? 2048,
-    maxModelLen,
-    enablePrefixCaching: options.enablePrefixCaching ?? true,
-    enableChunkedPrefill: options.enableChunkedPrefill ?? true,
-    ...(options.longPrefillTokenThreshold !== undefined && {
-      longPrefillTokenThreshold: options.longPrefillTokenThreshold,
-    }),
-    ...(options.schedulingPolicy !== undefined && { policy: options.schedulingPolicy }),
-  });
+  const scheduler = new Scheduler(config);
   if (options.warmUp) {
-    await runner.warmUp({
-      maxNumSeqs,
-      maxNumBatchedTokens: scheduler.config.maxNumBatchedTokens,
-      maxModelLen: scheduler.config.maxModelLen,
-    });
+    await runner.warmUp({ maxNumSeqs, maxNumBatchedTokens: config.maxNumBatchedTokens, maxModelLen });
   }
   const core = new EngineCore(scheduler, runner);
   const engine = new AsyncEngine(core, tokenizer, maxModelLen);

@@ -16,6 +16,7 @@ export {
   type RequestMetrics,
   type StatsSubscriber,
 } from './engine-stats.js';
+export { EngineConfigError, resolveEngineConfig } from './engine-config.js';
 export { EngineInputError } from './errors.js';
 export { SequenceText, type GenerationOutput, type TokenLogprob } from './generation.js';
 export { MAX_N, normalizeParams, type NormalizedSampling, type SamplingOptions } from './sampling-options.js';

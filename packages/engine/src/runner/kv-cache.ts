@@ -30,19 +30,20 @@ export function kvBytesPerBlock(config: ModelConfig, blockSize: number): number 
 }
 
 /**
- * Works out the block count (a budget is rounded down to whole blocks and
- * capped so one layer's K tensor fits a storage binding; an exact count over
- * that cap is an error) and allocates the tensors.
+ * The block count a size asks for on a device with `limits`: a budget is
+ * rounded down to whole blocks and capped so one layer's K tensor fits a
+ * storage binding; an exact count over that cap is an error, as is a cache
+ * of no block.
  */
-export function allocateKvCache(
-  gpu: Gpu,
+export function kvCacheBlocks(
+  limits: Pick<GPUSupportedLimits, 'maxStorageBufferBindingSize'>,
   config: ModelConfig,
   blockSize: number,
   size: KvCacheSize,
-): KvCache {
+): number {
   const perBlock = kvBytesPerBlock(config, blockSize);
   const perLayerBlock = perBlock / (2 * config.nLayers);
-  const bindingMax = Math.floor(gpu.limits.maxStorageBufferBindingSize / perLayerBlock);
+  const bindingMax = Math.floor(limits.maxStorageBufferBindingSize / perLayerBlock);
   // A budget is a ceiling, so it is clamped to what one binding can hold; an exact count is not.
   const wanted =
     'numBlocks' in size ? size.numBlocks : Math.min(Math.floor(size.memoryBytes / perBlock), bindingMax);
@@ -55,9 +56,21 @@ export function allocateKvCache(
   if (wanted > bindingMax) {
     throw new Error(
       `KV cache of ${wanted} blocks exceeds the device's storage binding limit ` +
-        `(${gpu.limits.maxStorageBufferBindingSize} bytes per layer tensor = ${bindingMax} blocks)`,
+        `(${limits.maxStorageBufferBindingSize} bytes per layer tensor = ${bindingMax} blocks)`,
     );
   }
+  return wanted;
+}
+
+/** Allocates the tensors of the cache {@link kvCacheBlocks} sizes. */
+export function allocateKvCache(
+  gpu: Gpu,
+  config: ModelConfig,
+  blockSize: number,
+  size: KvCacheSize,
+): KvCache {
+  const wanted = kvCacheBlocks(gpu.limits, config, blockSize, size);
+  const perBlock = kvBytesPerBlock(config, blockSize);
   const shape = [wanted, config.nKvHeads, blockSize, config.headDim];
   const k: GpuTensor[] = [];
   const v: GpuTensor[] = [];

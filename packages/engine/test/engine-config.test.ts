@@ -1,0 +1,68 @@
+/**
+ * Settings that cannot work are refused by createEngine, naming the options,
+ * before any weight reaches the device: a KV cache smaller than one sequence
+ * of the context (as vLLM refuses), and combinations the scheduler refuses.
+ */
+import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
+import { createGpu, type Gpu } from '@x/kernels-webgpu';
+import { EngineConfigError, type EngineOptions } from '../src/index.js';
+import { storiesEngine } from './engine-fixtures.js';
+
+let gpu: Gpu;
+beforeAll(async () => {
+  gpu = await createGpu();
+});
+afterAll(() => gpu.destroy());
+
+/** Starts an engine on stories260K (a 512-token context); resolves with what createEngine threw. */
+async function refusal(options: Partial<EngineOptions>): Promise<unknown> {
+  let uploaded = 0;
+  try {
+    const engine = await storiesEngine('gguf', {
+      ...options,
+      gpu,
+      onLoadProgress: (done) => (uploaded = done),
+    });
+    await engine.shutdown();
+    return undefined;
+  } catch (error) {
+    expect(uploaded).toBe(0);
+    return error;
+  }
+}
+
+describe('a KV cache smaller than the context', () => {
+  test('an exact block count is refused, naming both sizes and the options', async () => {
+    const error = await refusal({ kvCache: { numBlocks: 12 } });
+    expect(error).toBeInstanceOf(EngineConfigError);
+    expect((error as Error).message).toMatch(
+      /12 blocks × 16 tokens = 192 tokens .* cannot hold one sequence of maxModelLen 512 tokens, which needs 32 blocks .*kvCache.*maxModelLen/,
+    );
+  });
+
+  test('a memory budget is refused the same way', async () => {
+    const error = await refusal({ kvCache: { memoryBytes: 64 * 1024 } });
+    expect(error).toBeInstanceOf(EngineConfigError);
+    expect((error as Error).message).toMatch(
+      /3 blocks × 16 tokens = 48 tokens \(61440 bytes\) cannot hold .* needs 32 blocks \(655360 bytes\)/,
+    );
+  });
+
+  test('with maxModelLen lowered to what it holds, it serves', async () => {
+    const engine = await storiesEngine('gguf', { gpu, kvCache: { numBlocks: 12 }, maxModelLen: 192 });
+    expect(engine.maxModelLen).toBe(192);
+    await engine.shutdown();
+  });
+});
+
+describe('combinations the scheduler refuses', () => {
+  test.each([
+    [{ enableChunkedPrefill: false, maxNumBatchedTokens: 64 }, /maxNumBatchedTokens \(64\) must be >=/],
+    [{ longPrefillTokenThreshold: 8, enableChunkedPrefill: false }, /requires enableChunkedPrefill/],
+    [{ maxNumSeqs: 0 }, /maxNumSeqs/],
+  ])('%j', async (options, message) => {
+    const error = await refusal(options);
+    expect(error).toBeInstanceOf(EngineConfigError);
+    expect((error as Error).message).toMatch(message);
+  });
+});

@@ -44,6 +44,16 @@ export interface AppOptions {
   readonly maxPendingRequests?: number;
   /** Largest request body; default 4 MiB. */
   readonly maxBodyBytes?: number;
+  /**
+   * Most bytes of a stream's events that may wait for a client reading slower than they are
+   * produced; past it the request is aborted and logged as 499. Default 4 MiB (`Infinity`: no limit).
+   */
+  readonly maxStreamBufferBytes?: number;
+  /**
+   * Longest time (ms) a stream's events may wait without the client reading any; past it the
+   * request is aborted and logged as 499. Default 30 000 (`Infinity`: no limit).
+   */
+  readonly streamStallTimeoutMs?: number;
   /** Server plugins subscribed from the start. */
   readonly plugins?: readonly ServerPlugin[];
   /** Request log lines and plugin failures; default silent. */
@@ -81,6 +91,10 @@ export function createApp(options: AppOptions): OpenAIApp {
     tokenText: new TokenText(engine.tokenizer),
     metrics,
     maxPendingRequests: options.maxPendingRequests ?? 1024,
+    streamLimits: {
+      maxBufferedBytes: options.maxStreamBufferBytes ?? 4 * 2 ** 20,
+      stallTimeoutMs: options.streamStallTimeoutMs ?? 30_000,
+    },
     version: PACKAGE_VERSION,
     createdAt: Math.floor(Date.now() / 1000),
   };

@@ -61,7 +61,7 @@ export interface ServerPlugin {
   onHandoff?(req: ServerRequestInfo, params: ServerRequestParams): void;
   /** The engine's first output for the request. */
   onFirstResponse?(req: ServerRequestInfo): void;
-  /** The response is complete (for streams: before `data: [DONE]` is written). */
+  /** The response is complete (for streams: once its last event, `data: [DONE]`, went to the connection). */
   onDeparted?(req: ServerRequestInfo, result: ServerRequestResult): void;
   /** An error response (4xx/5xx), a client disconnect, or a cancellation. */
   onAborted?(req: ServerRequestInfo, reason: string): void;

@@ -6,6 +6,7 @@
 import type { AsyncEngine, ChatTemplate } from '@x/engine';
 import { notFound } from './errors.js';
 import type { TokenText } from './format/logprobs.js';
+import type { StreamLimits } from './generation/sse-body.js';
 import type { ServerMetrics } from './metrics/server-metrics.js';
 
 /** The routes' shared state. */
@@ -18,6 +19,8 @@ export interface ServerContext {
   readonly metrics: ServerMetrics;
   /** Most sequences waiting in the engine's queue before new requests get 503 (see `admit`). */
   readonly maxPendingRequests: number;
+  /** How much of a stream may wait for a client that does not read it. */
+  readonly streamLimits: StreamLimits;
   /** The package version, for `/version`. */
   readonly version: string;
   /** Unix seconds at start-up, for `/v1/models`. */

@@ -4,6 +4,8 @@
  * @module
  */
 import type { GenerationOutput } from '@x/engine';
+import type { Context } from 'hono';
+import type { AppEnv } from '../app-env.js';
 import { badRequest, internalError, unavailable, type ApiError } from '../errors.js';
 
 /** The client closed the connection: there is no one to answer. */
@@ -11,6 +13,12 @@ export const CLIENT_GONE = 'client disconnected';
 
 /** HTTP status logged for requests whose client went away (nginx's convention). */
 export const CLIENT_GONE_STATUS = 499;
+
+/** Ends the request of a client that went away, and sends nothing. */
+export function clientGone(c: Context<AppEnv>, completionTokens = 0): Response {
+  c.get('journey')?.abort(CLIENT_GONE, CLIENT_GONE_STATUS, completionTokens);
+  return new Response(null, { status: CLIENT_GONE_STATUS });
+}
 
 /** The failure `output` reports, if any; `signal` tells a client's abort from a server's. */
 export function outputFailure(

@@ -6,7 +6,7 @@ import type { Context } from 'hono';
 import type { AppEnv } from '../app-env.js';
 import type { ResponseFormat } from '../format/response-format.js';
 import { ChoiceTracker } from './choices.js';
-import { CLIENT_GONE, CLIENT_GONE_STATUS, outputFailure } from './outcome.js';
+import { CLIENT_GONE, clientGone, outputFailure } from './outcome.js';
 import type { Generation } from './start-generation.js';
 
 /** Collects `generation` and answers with `format`'s response; failures are thrown as API errors. */
@@ -17,14 +17,10 @@ export async function respondJson(
   prefix?: (prompt: number) => string,
 ): Promise<Response> {
   const journey = c.get('journey');
-  const signal = c.req.raw.signal;
   const choices = new ChoiceTracker(generation.choices, prefix);
   for await (const item of generation.outputs) {
-    const failure = outputFailure(item.output, signal);
-    if (failure === CLIENT_GONE) {
-      journey.abort(CLIENT_GONE, CLIENT_GONE_STATUS, choices.completionTokens);
-      return new Response(null, { status: CLIENT_GONE_STATUS });
-    }
+    const failure = outputFailure(item.output, generation.signal);
+    if (failure === CLIENT_GONE) return clientGone(c, choices.completionTokens);
     if (failure) throw failure;
     choices.add(item);
   }

@@ -30,6 +30,10 @@ export interface Generation {
   readonly promptTokens: number;
   /** Every choice's outputs, interleaved as they come; fires `onFirstResponse` on the first. */
   readonly outputs: AsyncIterable<ChoiceOutput>;
+  /** Aborted once the client is gone: it disconnected, or was cut off by {@link abort}. */
+  readonly signal: AbortSignal;
+  /** Gives up on the client (it stopped reading): every engine request is aborted, as on a disconnect. */
+  abort(reason: string): void;
 }
 
 /**
@@ -65,12 +69,14 @@ export function startGeneration(
   ctx.metrics.observeRequestParams(n, sampling.maxTokens);
   const id = journey.info.requestId;
   const traceHeaders = journey.engineTraceHeaders();
+  const cutOff = new AbortController();
+  const gone = AbortSignal.any([signal, cutOff.signal]);
   const streams: AsyncIterableIterator<GenerationOutput>[] = [];
   try {
     prompts.forEach((prompt, i) => {
       const requestId = prompts.length === 1 ? id : `${id}-${i}`;
       streams.push(
-        engine.generate(prompt, sampling, { requestId, traceHeaders, signal, priority: plan.priority }),
+        engine.generate(prompt, sampling, { requestId, traceHeaders, signal: gone, priority: plan.priority }),
       );
     });
   } catch (error) {
@@ -80,7 +86,13 @@ export function startGeneration(
   const outputs = observed(merge(streams, n), n, journey, (tokens) =>
     ctx.metrics.observeMaxGenerationTokens(tokens),
   );
-  return { choices: prompts.length * n, promptTokens, outputs };
+  return {
+    choices: prompts.length * n,
+    promptTokens,
+    outputs,
+    signal: gone,
+    abort: (reason) => cutOff.abort(reason),
+  };
 }
 
 /** The outputs of several engine requests, as they come, placed among the choices. */

@@ -44,6 +44,8 @@ export function chatCompletionsHandler(ctx: ServerContext): Handler<AppEnv> {
     const format = chatFormat(
       formatContext(journey, ctx.tokenText, { model, includeUsage, logprobs: body.logprobs === true }),
     );
-    return stream ? respondStream(c, generation, format, includeUsage) : respondJson(c, generation, format);
+    return stream
+      ? respondStream(c, ctx.streamLimits, generation, format, includeUsage)
+      : respondJson(c, generation, format);
   };
 }

@@ -48,7 +48,7 @@ export function completionsHandler(ctx: ServerContext): Handler<AppEnv> {
     );
     const echo = body.echo ? (prompt: number) => prompts[prompt]!.text() : undefined;
     return stream
-      ? respondStream(c, generation, format, includeUsage, echo)
+      ? respondStream(c, ctx.streamLimits, generation, format, includeUsage, echo)
       : respondJson(c, generation, format, echo);
   };
 }

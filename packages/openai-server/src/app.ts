@@ -13,6 +13,7 @@ import { pino, type Logger } from 'pino';
 import type { AppEnv } from './app-env.js';
 import { errorResponse, methodNotAllowed, notFound, toApiError } from './errors.js';
 import { TokenText } from './format/logprobs.js';
+import { ClientGoneError, clientGone } from './generation/outcome.js';
 import type { ServerPlugin, Unsubscribe } from './hooks.js';
 import { ServerMetrics } from './metrics/server-metrics.js';
 import { accessLog } from './middleware/access-log.js';
@@ -136,6 +137,8 @@ export function createApp(options: AppOptions): OpenAIApp {
   app.onError((error, c) => {
     // An exception that carries its response (auth on routes added to the app) is sent as is.
     if (error instanceof HTTPException && error.res) return error.getResponse();
+    // No one is left to answer, whatever failed (the body read, a check that found the client gone).
+    if (error instanceof ClientGoneError || c.req.raw.signal.aborted) return clientGone(c);
     const apiError = toApiError(error);
     if (apiError.status >= 500) logger.error({ err: error }, 'request failed');
     return errorResponse(c, apiError);

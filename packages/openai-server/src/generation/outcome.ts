@@ -14,6 +14,14 @@ export const CLIENT_GONE = 'client disconnected';
 /** HTTP status logged for requests whose client went away (nginx's convention). */
 export const CLIENT_GONE_STATUS = 499;
 
+/** Thrown where a request finds its client gone before it reached the engine: nothing is queued. */
+export class ClientGoneError extends Error {
+  constructor() {
+    super(CLIENT_GONE);
+    this.name = 'ClientGoneError';
+  }
+}
+
 /** Ends the request of a client that went away, and sends nothing. */
 export function clientGone(c: Context<AppEnv>, completionTokens = 0): Response {
   c.get('journey')?.abort(CLIENT_GONE, CLIENT_GONE_STATUS, completionTokens);

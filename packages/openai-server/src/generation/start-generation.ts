@@ -10,6 +10,7 @@ import type { RequestJourney } from '../request-journey.js';
 import type { ServerContext } from '../server-context.js';
 import { admit } from './admission.js';
 import type { ChoiceOutput } from './choices.js';
+import { ClientGoneError } from './outcome.js';
 
 /** A request ready for the engine. */
 export interface GenerationPlan {
@@ -38,8 +39,9 @@ export interface Generation {
 
 /**
  * Starts `plan`. Throws (before anything is queued) an `EngineInputError`
- * for bad parameters or too-long prompts, or the refusal of {@link admit}.
- * `signal` (the client's connection) aborts every engine request at once.
+ * for bad parameters or too-long prompts, the refusal of {@link admit}, or a
+ * {@link ClientGoneError} when `signal` (the client's connection) has already
+ * fired; once queued, `signal` aborts every engine request at once.
  */
 export function startGeneration(
   ctx: ServerContext,
@@ -47,6 +49,8 @@ export function startGeneration(
   signal: AbortSignal,
   plan: GenerationPlan,
 ): Generation {
+  // The client may have left while the body was read or the prompt tokenized.
+  if (signal.aborted) throw new ClientGoneError();
   const { engine } = ctx;
   const { prompts, sampling } = plan;
   for (const prompt of prompts) engine.validate(prompt, sampling);
@@ -75,6 +79,7 @@ export function startGeneration(
   try {
     prompts.forEach((prompt, i) => {
       const requestId = prompts.length === 1 ? id : `${id}-${i}`;
+      // Should `gone` fire before this call (in an `onHandoff` hook), the engine ends the request at once.
       streams.push(
         engine.generate(prompt, sampling, { requestId, traceHeaders, signal: gone, priority: plan.priority }),
       );

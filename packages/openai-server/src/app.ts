@@ -84,6 +84,12 @@ export function createApp(options: AppOptions): OpenAIApp {
   const modelNames =
     typeof options.servedModelName === 'string' ? [options.servedModelName] : [...options.servedModelName];
   if (modelNames.length === 0) throw new Error('createApp: servedModelName must name the model');
+  const streamLimits = {
+    maxBufferedBytes: options.maxStreamBufferBytes ?? 4 * 2 ** 20,
+    stallTimeoutMs: options.streamStallTimeoutMs ?? 30_000,
+  };
+  if (!(streamLimits.maxBufferedBytes > 0 && streamLimits.stallTimeoutMs > 0))
+    throw new Error('createApp: maxStreamBufferBytes and streamStallTimeoutMs must be positive');
   const metrics = new ServerMetrics(engine, { modelName: modelNames[0]! });
   const ctx: ServerContext = {
     engine,
@@ -92,10 +98,7 @@ export function createApp(options: AppOptions): OpenAIApp {
     tokenText: new TokenText(engine.tokenizer),
     metrics,
     maxPendingRequests: options.maxPendingRequests ?? 1024,
-    streamLimits: {
-      maxBufferedBytes: options.maxStreamBufferBytes ?? 4 * 2 ** 20,
-      stallTimeoutMs: options.streamStallTimeoutMs ?? 30_000,
-    },
+    streamLimits,
     version: PACKAGE_VERSION,
     createdAt: Math.floor(Date.now() / 1000),
   };

@@ -137,3 +137,14 @@ test('over a socket that is never read, the server cuts the connection and frees
     socket.destroy();
   }
 });
+
+test('limits that are not positive are refused', () => {
+  for (const limits of [
+    { maxStreamBufferBytes: 0 },
+    { streamStallTimeoutMs: -1 },
+    { streamStallTimeoutMs: NaN },
+  ])
+    expect(() => createApp({ engine: server.engine, servedModelName: MODEL, ...limits })).toThrow(
+      /must be positive/,
+    );
+});

@@ -146,6 +146,22 @@ export const SERVE_OPTIONS: readonly OptionSpec[] = [
     default: 1024,
   },
   {
+    name: 'max-stream-buffer',
+    value: '<bytes>',
+    description: "most bytes of a stream's events that may wait for a slow client before it is cut off (499)",
+    parse: byteSize,
+    default: 4 * 2 ** 20,
+    defaultText: '4MiB',
+  },
+  {
+    name: 'stream-stall-timeout',
+    value: '<seconds>',
+    description:
+      "how long a stream's events may wait with the client reading none before it is cut off (499)",
+    parse: integer(1),
+    default: 30,
+  },
+  {
     name: 'scheduling-policy',
     value: '<policy>',
     description: 'fcfs, or priority (by the request\'s "priority" field)',

@@ -38,6 +38,10 @@ export interface StartServerOptions {
   /** Run a step of every shape before listening, so no request waits for pipeline compilation; default true. */
   readonly warmup?: boolean;
   readonly maxPendingRequests?: number;
+  /** Bytes of a stream's events that may wait for its client (default 4 MiB). */
+  readonly maxStreamBuffer?: number;
+  /** Seconds a stream's events may wait with the client reading none (default 30). */
+  readonly streamStallTimeout?: number;
   readonly schedulingPolicy?: SchedulingPolicy;
   /** Seconds in-flight requests get to finish on `close` before they are aborted; default 5. */
   readonly shutdownTimeout?: number;
@@ -104,6 +108,9 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
     modelRoot: model,
     apiKeys: options.apiKey,
     maxPendingRequests: options.maxPendingRequests,
+    maxStreamBufferBytes: options.maxStreamBuffer,
+    streamStallTimeoutMs:
+      options.streamStallTimeout === undefined ? undefined : options.streamStallTimeout * 1000,
     plugins: options.plugins,
     logger,
   });

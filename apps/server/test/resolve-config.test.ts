@@ -77,6 +77,16 @@ describe('precedence', () => {
     expect(() => resolveOptions(program, SERVE_OPTIONS, {})).toThrow(/config file .*config\.yaml/);
   });
 
+  test("a stream's limits: a size and whole seconds", () => {
+    expect(resolve([])).toMatchObject({ maxStreamBuffer: 4 * 2 ** 20, streamStallTimeout: 30 });
+    expect(resolve(['--max-stream-buffer', '1MiB', '--stream-stall-timeout', '5'])).toMatchObject({
+      maxStreamBuffer: 2 ** 20,
+      streamStallTimeout: 5,
+    });
+    expect(resolve([], { X_SERVE_STREAM_STALL_TIMEOUT: '60' }).streamStallTimeout).toBe(60);
+    expect(() => resolve([], {}, { 'stream-stall-timeout': 0 })).toThrow(/"stream-stall-timeout".*≥ 1/);
+  });
+
   test('bad values in the file or environment name where they came from', () => {
     expect(() => resolve([], {}, { 'max-num-seqs': 0 })).toThrow(/config file .*"max-num-seqs".*≥ 1/);
     expect(() => resolve([], {}, { 'no-such-flag': 1 })).toThrow(ConfigError);

@@ -66,6 +66,9 @@ export interface Engine extends AsyncEngine {
 export async function createEngine(options: EngineOptions): Promise<Engine> {
   const model = typeof options.model === 'string' ? loadModel(options.model) : options.model;
   const tokenizer = loadTokenizer(model, options.tokenizer);
+  // Checked before a device is made; its binding limit can only lower a memory budget's block
+  // count, so the settings are checked again with it.
+  resolveEngineConfig(options, model.config, options.gpu?.limits);
   const ownGpu = options.gpu === undefined;
   const gpu = options.gpu ?? (await createGpu());
   let config: SchedulerConfig;

@@ -18,19 +18,22 @@ export class EngineConfigError extends Error {
   }
 }
 
+const NO_DEVICE_LIMIT = { maxStorageBufferBindingSize: Infinity };
+
 /** The KV cache when none is asked for: 256 MiB. */
 export const DEFAULT_KV_CACHE: KvCacheSize = { memoryBytes: 256 * 2 ** 20 };
 
 /**
  * The scheduler's configuration (its `numBlocks` the KV cache's) for
- * `options` on a model of `model` shape, on a device with `limits`. Throws an
+ * `options` on a model of `model` shape, on a device with `limits` (none
+ * given: no device limit, for a check before the device is made). Throws an
  * {@link EngineConfigError} for a setting out of range, a combination the
  * scheduler refuses, or a cache too small for one sequence of `maxModelLen`.
  */
 export function resolveEngineConfig(
   options: Omit<EngineOptions, 'model'>,
   model: ModelConfig,
-  limits: Pick<GPUSupportedLimits, 'maxStorageBufferBindingSize'>,
+  limits: Pick<GPUSupportedLimits, 'maxStorageBufferBindingSize'> = NO_DEVICE_LIMIT,
 ): SchedulerConfig {
   const blockSize = options.blockSize ?? 16;
   let config: SchedulerConfig;

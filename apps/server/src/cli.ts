@@ -6,13 +6,15 @@
  * SIGTERM (exit 0). Bad flags or settings exit with status 2.
  * @module
  */
+import { EngineConfigError } from '@x/engine';
 import { CommanderError } from 'commander';
 import { pino } from 'pino';
 import { EXTENSIONS, extensionServerOptions, type ExtensionPlugins } from './extensions.js';
+import { inFlagTerms } from './flag-terms.js';
 import { SERVE_OPTIONS } from './option-specs.js';
 import { buildProgram } from './program.js';
 import { ConfigError, resolveOptions } from './resolve-config.js';
-import { startServer, type StartServerOptions } from './start-server.js';
+import { startServer, type RunningServer, type StartServerOptions } from './start-server.js';
 import { formatSummary } from './startup-summary.js';
 
 const USAGE_ERROR = 2;
@@ -47,13 +49,21 @@ export async function main(
   }
 
   const logger = pino({ level: settings.logLevel as string });
-  // The settings were parsed by their options' own parsers, under the same keys startServer takes.
-  const server = await startServer({
-    ...(settings as StartServerOptions),
-    logger,
-    progress: true,
-    ...extensionServerOptions(active),
-  });
+  let server: RunningServer;
+  try {
+    // The settings were parsed by their options' own parsers, under the same keys startServer takes.
+    server = await startServer({
+      ...(settings as StartServerOptions),
+      logger,
+      progress: true,
+      ...extensionServerOptions(active),
+    });
+  } catch (error) {
+    // Flags that cannot work together, found by the engine before the weights reach the device.
+    if (!(error instanceof EngineConfigError)) throw error;
+    process.stderr.write(`x-serve: error: ${inFlagTerms(error.message, specs)}\n`);
+    return USAGE_ERROR;
+  }
   process.stderr.write(`x-serve is ready\n${formatSummary(server.summary)}\n`);
 
   const signal = await new Promise<NodeJS.Signals>((resolve) => {

@@ -9,7 +9,7 @@ import { CLI, serverEnv, spawnServer } from './support/spawn-server.js';
 const cache = mkdtempSync(join(tmpdir(), 'x-serve-test-'));
 afterAll(() => rmSync(cache, { recursive: true, force: true }));
 
-const run = (args: string[], env: Record<string, string> = {}) =>
+const run = (args: string[], env: NodeJS.ProcessEnv = {}) =>
   spawnSync(process.execPath, [CLI, ...args], {
     encoding: 'utf8',
     env: { ...process.env, ...env },
@@ -45,6 +45,23 @@ describe('arguments', () => {
     const r = run(args);
     expect(r.status).toBe(2);
     expect(r.stderr).toMatch(message);
+  });
+
+  test.each([
+    [
+      ['--no-enable-chunked-prefill', '--max-num-batched-tokens', '64'],
+      /without chunked prefill --max-num-batched-tokens \(64\) must be >= .*min\(--max-model-len, --num-gpu-blocks × --block-size\)/,
+    ],
+    [
+      ['--num-gpu-blocks', '12'],
+      /12 blocks × 16 tokens = 192 tokens .* cannot hold one sequence of --max-model-len 2048 tokens.*: give --num-gpu-blocks or --kv-cache-memory more blocks or memory, or lower --max-model-len$/m,
+    ],
+  ])('%j exits 2 before serving, naming the flags', (args, message) => {
+    const r = run(['--port', '0', ...args], serverEnv(cache));
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(/^x-serve: error: /m);
+    expect(r.stderr).toMatch(message);
+    expect(r.stderr).not.toContain('ready');
   });
 
   test('a bad environment variable exits 2 naming it', () => {

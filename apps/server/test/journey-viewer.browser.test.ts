@@ -83,6 +83,7 @@ beforeAll(async () => {
     // 16 blocks of 16 tokens: a few requests at once run out of KV cache, and some are preempted.
     numGpuBlocks: 16,
     blockSize: 16,
+    maxModelLen: 256,
     maxNumBatchedTokens: 64,
     enablePrefixCaching: false,
     ...extensionServerOptions([

@@ -17,8 +17,13 @@ let logger: JourneyLogger;
 const lines: JourneyLine[] = [];
 
 beforeAll(async () => {
-  // A small pool, so concurrent requests get preempted.
-  engine = await createEngine({ model: MODEL, kvCache: { numBlocks: 12 }, enablePrefixCaching: false });
+  // A small pool, so concurrent requests get preempted (and a context it can hold: 12 × 16 tokens).
+  engine = await createEngine({
+    model: MODEL,
+    kvCache: { numBlocks: 12 },
+    maxModelLen: 192,
+    enablePrefixCaching: false,
+  });
   logger = createJourneyLogger({ write: (line) => lines.push(JSON.parse(line) as JourneyLine) });
   engine.use(logger.schedulerPlugin);
   const app = createApp({ engine, servedModelName: 'stories260K', plugins: [logger.serverPlugin] });
@@ -88,7 +93,7 @@ describe('journey logger', () => {
     const controller = new AbortController();
     const response = await post(
       '/v1/completions',
-      { prompt: 'Lily', max_tokens: 200, ignore_eos: true, stream: true },
+      { prompt: 'Lily', max_tokens: 180, ignore_eos: true, stream: true },
       controller.signal,
     );
     const reader = response.body!.getReader();

@@ -8,12 +8,13 @@ import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
 import { MODEL, postJson, startTestServer, type TestServer } from './fixtures.js';
 
 /**
- * The longest the event loop may stall. Tokenizing 3.8 MB in one go held it for seconds (~1.2 MB/s
- * before the tokenizer was made fast) and would still hold it ~250 ms at ~16 MB/s, while the sliced
- * work holds it ~10 ms at a time; what remains is reading the body (~15 ms) and GC pauses. 250 ms
- * leaves room for those on a busy 2-core machine, yet fails the old behaviour more than tenfold.
+ * The longest the event loop may stall. Tokenizing 3.8 MB in one go held it for seconds (3.2 s here
+ * at the old ~1.2 MB/s on an idle machine; 26 s as first reported). Now what remains is reading the
+ * JSON body (~40 ms) and GC pauses: 20–100 ms measured, up to ~400 ms once with every test suite of
+ * the package running at once on 2 cores. 500 ms keeps clear of that, yet fails the old behaviour
+ * 6- to 50-fold. (That the work is sliced at all is checked without timing in the engine's tests.)
  */
-const MAX_STALL_MS = 250;
+const MAX_STALL_MS = 500;
 /** A `/health` round trip waits for up to two stalls: the server's, then the client's in this same process. */
 const MAX_HEALTH_MS = 2 * MAX_STALL_MS;
 

@@ -3,8 +3,9 @@
  * most `maxBufferedBytes` of them and none unread for longer than
  * `stallTimeoutMs`. The generation never waits for the client; a client
  * that reads slower than the response is produced, or not at all, is cut
- * off when either limit is passed, so that it cannot hold memory (or, by
- * holding the response open, KV blocks) for as long as it likes.
+ * off when either limit is passed (its engine requests aborted, their KV
+ * blocks freed), so that it cannot make the server hold its output for as
+ * long as it likes.
  * @module
  */
 import { CLIENT_GONE } from './outcome.js';

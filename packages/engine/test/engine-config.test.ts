@@ -3,9 +3,19 @@
  * before any weight reaches the device: a KV cache smaller than one sequence
  * of the context (as vLLM refuses), and combinations the scheduler refuses.
  */
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
 import { createGpu, type Gpu } from '@x/kernels-webgpu';
-import { EngineConfigError, type EngineOptions } from '../src/index.js';
+import { modelPath } from '@x/test-models';
+import {
+  createEngine,
+  EngineConfigError,
+  loadModel,
+  readModelConfig,
+  type EngineOptions,
+} from '../src/index.js';
 import { storiesEngine } from './engine-fixtures.js';
 
 let gpu: Gpu;
@@ -64,5 +74,26 @@ describe('combinations the scheduler refuses', () => {
     const error = await refusal(options);
     expect(error).toBeInstanceOf(EngineConfigError);
     expect((error as Error).message).toMatch(message);
+  });
+});
+
+describe('before the weights are read', () => {
+  test.each(['stories260K.gguf', 'stories260K.bin'])('the shape of %s is read from its header', (name) => {
+    expect(readModelConfig(modelPath(name))).toEqual(loadModel(modelPath(name)).config);
+  });
+
+  test('a checkpoint cut short after its header is refused for its settings, not its size', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'engine-config-'));
+    try {
+      const cut = join(dir, 'cut.bin');
+      writeFileSync(cut, readFileSync(modelPath('stories260K.bin')).subarray(0, 1024));
+      const options = { model: cut, tokenizer: modelPath('tok512.bin'), gpu };
+      await expect(createEngine({ ...options, kvCache: { numBlocks: 12 } })).rejects.toThrow(
+        EngineConfigError,
+      );
+      await expect(createEngine({ ...options, kvCache: { numBlocks: 32 } })).rejects.toThrow(/implies/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

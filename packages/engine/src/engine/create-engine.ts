@@ -6,7 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { createGpu, type Gpu } from '@x/kernels-webgpu';
 import { Scheduler, type SchedulerConfig, type SchedulingPolicy } from '@x/scheduler';
-import { loadModel, type LoadedModel } from '../model/load-model.js';
+import { loadModel, readModelConfig, type LoadedModel } from '../model/load-model.js';
 import { tokenizerSpecFromLlama2c } from '../tokenizer/llama2c.js';
 import { tokenizerSpecFromMetadata } from '../tokenizer/spec.js';
 import { Tokenizer } from '../tokenizer/tokenizer.js';
@@ -61,14 +61,15 @@ export interface Engine extends AsyncEngine {
 /**
  * Loads a model and starts an engine for it. Settings that cannot work (see
  * {@link resolveEngineConfig}) throw an `EngineConfigError` before any
- * weight reaches the device.
+ * weight is read.
  */
 export async function createEngine(options: EngineOptions): Promise<Engine> {
+  // Checked before any weight is read or a device is made; the device's binding limit can only
+  // lower a memory budget's block count, so the settings are checked again with it.
+  const shape = typeof options.model === 'string' ? readModelConfig(options.model) : options.model.config;
+  resolveEngineConfig(options, shape, options.gpu?.limits);
   const model = typeof options.model === 'string' ? loadModel(options.model) : options.model;
   const tokenizer = loadTokenizer(model, options.tokenizer);
-  // Checked before a device is made; its binding limit can only lower a memory budget's block
-  // count, so the settings are checked again with it.
-  resolveEngineConfig(options, model.config, options.gpu?.limits);
   const ownGpu = options.gpu === undefined;
   const gpu = options.gpu ?? (await createGpu());
   let config: SchedulerConfig;

@@ -5,7 +5,7 @@
  */
 import { openGguf, type GgufFile, type GgufTensorInfo } from './gguf-reader.js';
 import type { LoadedModel } from './load-model.js';
-import { configFromGguf } from './model-config.js';
+import { configFromGguf, type ModelConfig } from './model-config.js';
 import {
   assembleWeights,
   type LayerWeightKey,
@@ -32,6 +32,16 @@ export const GGUF_TENSOR_NAMES: Readonly<Record<LayerWeightKey | ModelWeightKey,
   wUp: 'ffn_up.weight',
   wDown: 'ffn_down.weight',
 };
+
+/** A GGUF model's shape from its header and metadata alone (no tensor data is read). */
+export function readGgufConfig(path: string): ModelConfig {
+  const file = openGguf(path);
+  try {
+    return configFromGguf(file);
+  } finally {
+    file.close();
+  }
+}
 
 /**
  * Loads a llama or qwen2 GGUF model: config first (so an unsupported

@@ -49,63 +49,83 @@ function sections(c: ModelConfig, sharedClassifier: boolean): Section[] {
 }
 
 /**
- * Loads a llama2.c checkpoint as an f32 llama model: adjacent-pair RoPE, norm
- * eps 1e-5, RoPE base 10000; a negative vocab size in the header means the
- * classifier `wcls` follows the other arrays, otherwise it is tied to the
- * embedding. The file size must match the header exactly. Its tokenizer is a
+ * A llama2.c checkpoint's shape from its header alone: an f32 llama model
+ * with adjacent-pair RoPE, norm eps 1e-5 and RoPE base 10000; a negative
+ * vocab size in the header means the classifier `wcls` follows the other
+ * arrays, otherwise it is tied to the embedding.
+ */
+export function readLlama2cConfig(path: string): ModelConfig {
+  const fd = openSync(path, 'r');
+  try {
+    return readHeader(fd, path).config;
+  } finally {
+    closeSync(fd);
+  }
+}
+
+function readHeader(fd: number, path: string): { config: ModelConfig; header: Int32Array } {
+  const fileSize = fstatSync(fd).size;
+  if (fileSize < HEADER_BYTES)
+    throw new Error(
+      `${path}: ${fileSize} bytes is too short for a llama2.c checkpoint header (${HEADER_BYTES} bytes)`,
+    );
+  const header = new Int32Array(7);
+  readSync(fd, new Uint8Array(header.buffer), 0, HEADER_BYTES, 0);
+  const [dim, hiddenDim, nLayers, nHeads, nKvHeads, vocab, seqLen] = Array.from(header) as [
+    number,
+    number,
+    number,
+    number,
+    number,
+    number,
+    number,
+  ];
+  if (dim === AK42_MAGIC)
+    throw new Error(
+      `${path}: llama2.c export version 1+ ("ak42" magic) is not supported; export with --version 0 (legacy)`,
+    );
+  const config: ModelConfig = {
+    arch: 'llama',
+    dim,
+    hiddenDim,
+    nLayers,
+    nHeads,
+    nKvHeads,
+    headDim: dim / nHeads,
+    vocabSize: Math.abs(vocab),
+    maxSeqLen: seqLen,
+    normEps: 1e-5,
+    ropeTheta: DEFAULT_ROPE_THETA,
+    ropeStyle: 'adjacent',
+    tiedEmbeddings: vocab > 0,
+    qkvBias: false,
+  };
+  validateConfig(config, `${path} (header ${header.join(', ')})`);
+  return { config, header };
+}
+
+/**
+ * Loads a llama2.c checkpoint (its shape as {@link readLlama2cConfig} reads
+ * it). The file size must match the header exactly. Its tokenizer is a
  * separate file, so `metadata` is undefined; BOS/EOS are llama2.c's 1 and 2.
  */
 export function loadLlama2c(path: string): LoadedModel {
   const fd = openSync(path, 'r');
   try {
     const fileSize = fstatSync(fd).size;
-    if (fileSize < HEADER_BYTES)
-      throw new Error(
-        `${path}: ${fileSize} bytes is too short for a llama2.c checkpoint header (${HEADER_BYTES} bytes)`,
-      );
-    const header = new Int32Array(7);
-    readSync(fd, new Uint8Array(header.buffer), 0, HEADER_BYTES, 0);
-    const [dim, hiddenDim, nLayers, nHeads, nKvHeads, vocab, seqLen] = Array.from(header) as [
-      number,
-      number,
-      number,
-      number,
-      number,
-      number,
-      number,
-    ];
-    if (dim === AK42_MAGIC)
-      throw new Error(
-        `${path}: llama2.c export version 1+ ("ak42" magic) is not supported; export with --version 0 (legacy)`,
-      );
-    const config: ModelConfig = {
-      arch: 'llama',
-      dim,
-      hiddenDim,
-      nLayers,
-      nHeads,
-      nKvHeads,
-      headDim: dim / nHeads,
-      vocabSize: Math.abs(vocab),
-      maxSeqLen: seqLen,
-      normEps: 1e-5,
-      ropeTheta: DEFAULT_ROPE_THETA,
-      ropeStyle: 'adjacent',
-      tiedEmbeddings: vocab > 0,
-      qkvBias: false,
-    };
-    validateConfig(config, `${path} (header ${header.join(', ')})`);
-
+    const { config, header } = readHeader(fd, path);
     const offsets = new Map<LayerWeightKey | ModelWeightKey, { offset: number; section: Section }>();
     let offset = HEADER_BYTES;
     for (const section of sections(config, config.tiedEmbeddings)) {
       if (section.key) offsets.set(section.key, { offset, section });
-      offset += section.floats * (section.perLayer ? nLayers : 1) * 4;
+      offset += section.floats * (section.perLayer ? config.nLayers : 1) * 4;
     }
-    if (offset !== fileSize)
+    if (offset !== fileSize) {
+      const [dim, hiddenDim, nLayers, nHeads, nKvHeads, vocab, seqLen] = header;
       throw new Error(
         `${path}: file is ${fileSize} bytes but its header (dim ${dim}, hidden ${hiddenDim}, layers ${nLayers}, heads ${nHeads}/${nKvHeads}, vocab ${vocab}, seq ${seqLen}) implies ${offset}`,
       );
+    }
 
     const weights = assembleWeights(config, path, (key, layer) => {
       const at = offsets.get(key);

@@ -6,8 +6,8 @@
 import { closeSync, openSync, readSync } from 'node:fs';
 import { GGUF_MAGIC } from './gguf-format.js';
 import type { GgufMetadata } from './gguf-metadata.js';
-import { loadGgufModel } from './gguf-model.js';
-import { loadLlama2c } from './llama2c.js';
+import { loadGgufModel, readGgufConfig } from './gguf-model.js';
+import { loadLlama2c, readLlama2cConfig } from './llama2c.js';
 import type { ModelConfig } from './model-config.js';
 import type { ModelWeights } from './model-weights.js';
 
@@ -29,6 +29,16 @@ export interface LoadedModel {
  * llama2.c checkpoint (whose errors then also say the file is not GGUF).
  */
 export function loadModel(path: string): LoadedModel {
+  return byFormat(path, loadGgufModel, loadLlama2c);
+}
+
+/** A model file's shape, read from its header without loading any weight (errors as {@link loadModel}'s). */
+export function readModelConfig(path: string): ModelConfig {
+  return byFormat(path, readGgufConfig, readLlama2cConfig);
+}
+
+/** `gguf(path)` for a file with the GGUF magic, else `llama2c(path)`. */
+function byFormat<T>(path: string, gguf: (path: string) => T, llama2c: (path: string) => T): T {
   const fd = openSync(path, 'r');
   const head = new Uint8Array(4);
   let got: number;
@@ -38,9 +48,9 @@ export function loadModel(path: string): LoadedModel {
     closeSync(fd);
   }
   const isGguf = got === 4 && new DataView(head.buffer).getUint32(0, true) === GGUF_MAGIC;
-  if (isGguf) return loadGgufModel(path);
+  if (isGguf) return gguf(path);
   try {
-    return loadLlama2c(path);
+    return llama2c(path);
   } catch (e) {
     throw new Error(
       `not a GGUF file (no "GGUF" magic), nor a valid llama2.c checkpoint: ${(e as Error).message}`,

@@ -59,7 +59,7 @@ export async function main(
       ...extensionServerOptions(active),
     });
   } catch (error) {
-    // Flags that cannot work together, found by the engine before the weights reach the device.
+    // Flags that cannot work together, found by the engine before any weight is read.
     if (!(error instanceof EngineConfigError)) throw error;
     process.stderr.write(`x-serve: error: ${inFlagTerms(error.message, specs)}\n`);
     return USAGE_ERROR;

@@ -141,7 +141,8 @@ export const SERVE_OPTIONS: readonly OptionSpec[] = [
   {
     name: 'max-pending-requests',
     value: '<n>',
-    description: 'sequences waiting in the engine before new requests get 503 (with Retry-After)',
+    description:
+      'sequences waiting in the engine before new requests get 503 (with Retry-After); one request needing more gets 400',
     parse: integer(0),
     default: 1024,
   },

@@ -5,18 +5,32 @@
  */
 
 /**
- * Element type of a GPU tensor. `f16` and `q8_0` are storage formats read as
- * packed `u32` words in WGSL, so they need no `shader-f16` feature.
+ * Element type of a GPU tensor. `f16`, `q8_0` and the K-quants are storage
+ * formats read as packed `u32` words in WGSL, so they need no `shader-f16` feature.
  */
-export type DType = 'f32' | 'f16' | 'q8_0' | 'i32' | 'u32';
+export type DType = 'f32' | 'f16' | 'q8_0' | KQuantDType | 'i32' | 'u32';
+
+/** ggml's K-quant weight formats (see `kquants/`), in 256-value super-blocks. */
+export type KQuantDType = 'q4_k' | 'q5_k' | 'q6_k';
 
 /** Values per Q8_0 block (GGUF `QK8_0`). */
 export const Q8_0_BLOCK = 32;
 
+/** Values per K-quant super-block (ggml's `QK_K`). */
+export const QK_K = 256;
+
+/** Bytes per K-quant super-block, in a GGUF file and in the GPU layout alike. */
+export const K_QUANT_BLOCK_BYTES: Readonly<Record<KQuantDType, number>> = { q4_k: 144, q5_k: 176, q6_k: 210 };
+
+/** True for the K-quant dtypes. */
+export function isKQuant(dtype: DType): dtype is KQuantDType {
+  return dtype in K_QUANT_BLOCK_BYTES;
+}
+
 /**
  * Bytes a tensor of `dtype` and `numel` elements occupies on the GPU.
  * Q8_0 is stored as the quants (1 byte each) followed by one f16 scale per
- * block of 32: see {@link quantizeQ8_0}.
+ * block of 32: see {@link quantizeQ8_0}; K-quants take their block size.
  */
 export function byteSize(dtype: DType, numel: number): number {
   switch (dtype) {
@@ -31,6 +45,12 @@ export function byteSize(dtype: DType, numel: number): number {
       if (numel % Q8_0_BLOCK !== 0)
         throw new Error(`q8_0 tensors need a multiple of 32 elements (got ${numel})`);
       return numel + (numel / Q8_0_BLOCK) * 2;
+    case 'q4_k':
+    case 'q5_k':
+    case 'q6_k':
+      if (numel % QK_K !== 0)
+        throw new Error(`${dtype} tensors need a multiple of ${QK_K} elements (got ${numel})`);
+      return (numel / QK_K) * K_QUANT_BLOCK_BYTES[dtype];
   }
 }
 

@@ -6,6 +6,7 @@
  */
 export * from './gpu.js';
 export * from './dtype.js';
+export * from './kquants/index.js';
 export * from './tensor.js';
 export * from './arena.js';
 export * from './context.js';

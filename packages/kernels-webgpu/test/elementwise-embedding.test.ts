@@ -4,6 +4,7 @@ import {
   dequantizeQ8_0,
   EmbeddingKernel,
   fromF16,
+  isKQuant,
   quantizeQ8_0,
   readF32,
   toF16,
@@ -11,7 +12,15 @@ import {
   type DType,
   type HostData,
 } from '../src/index.js';
-import { assertClose, embeddingRef, poison, randomF32, randomInts, rng } from '../src/testing/index.js';
+import {
+  assertClose,
+  embeddingRef,
+  encodeWeights,
+  poison,
+  randomF32,
+  randomInts,
+  rng,
+} from '../src/testing/index.js';
 import { run, useGpu } from './gpu-fixture.js';
 
 const f = useGpu();
@@ -25,6 +34,10 @@ function encodeTable(dtype: DType, values: Float32Array): { data: HostData; deco
   if (dtype === 'q8_0') {
     const data = quantizeQ8_0(values);
     return { data, decoded: dequantizeQ8_0(data) };
+  }
+  if (isKQuant(dtype)) {
+    const { data, values: decoded } = encodeWeights(dtype, values);
+    return { data, decoded };
   }
   return { data: values, decoded: values };
 }
@@ -40,6 +53,9 @@ describe('EmbeddingKernel', () => {
     ['q8_0', 100, 32, 17],
     ['q8_0', 500, 96, 300],
     ['q8_0', 64, 4096, 3],
+    ['q4_k', 30, 512, 17],
+    ['q5_k', 9, 256, 5],
+    ['q6_k', 33, 768, 300],
   ] as const)('%s table [%i, %i], %i tokens', async (dtype, vocab, dim, tokens) => {
     const random = rng(vocab * dim + tokens);
     const { data, decoded } = encodeTable(dtype, randomF32(vocab * dim, random));
@@ -56,8 +72,10 @@ describe('EmbeddingKernel', () => {
     await run(f, (rec) => embed.record(rec, tIds, table, out));
     const got = await readF32(f.gpu, out);
     // Exact: a copy, an exact f16 widening, or an f16 scale times an int8
-    // (11 + 8 significant bits fit f32's 24).
-    assertClose(got, embeddingRef(decoded, dim, ids), { rtol: 0, atol: 0 });
+    // (11 + 8 significant bits fit f32's 24); Q6_K likewise (f16 · int8 · 6-bit
+    // quant). Q4_K and Q5_K subtract the block's min: one f32 rounding.
+    const rtol = dtype === 'q4_k' || dtype === 'q5_k' ? 2 ** -24 : 0;
+    assertClose(got, embeddingRef(decoded, dim, ids), { rtol, atol: 0 });
     expect(got.subarray(0, dim).every((v) => v === 0)).toBe(true);
   });
 
@@ -69,6 +87,10 @@ describe('EmbeddingKernel', () => {
     const rec = f.ctx.begin();
     try {
       expect(() => embed.record(rec, ids, table, out)).toThrow(/out: shape \[4,16\], expected \[4,8\]/);
+      const q4k = createTensor(f.gpu, 'q4_k', [2, 128]);
+      expect(() => embed.record(rec, ids, q4k, createTensor(f.gpu, 'f32', [4, 128]))).toThrow(
+        /q4_k rows must be whole 256-value super-blocks, got dim 128/,
+      );
     } finally {
       rec.finish();
     }

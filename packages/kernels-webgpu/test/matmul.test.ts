@@ -44,6 +44,20 @@ const CASES: Case[] = [
   ['q8_0', 7, 64, 96, false, 'gemv'],
   ['q8_0', 33, 512, 96, true],
   ['q8_0', 2, 1, 32, true, 'gemm'],
+  // K-quants: a GEMV and a GEMM each (through buffers for T <= 16, else
+  // texture copies), N off every tile, K whole super-blocks.
+  ['q4_k', 3, 172, 512, true],
+  ['q4_k', 40, 65, 256, false],
+  ['q6_k', 33, 20, 256, true],
+  ['q5_k', 5, 63, 256, false],
+];
+
+// The subgroup variant only: the portable GEMV decodes through the same
+// snippet as the portable GEMM and is checked on q4_k above; each of these
+// would cost ~6 s of shader compilation on lavapipe.
+const SUBGROUP_ONLY: Case[] = [
+  ['q6_k', 1, 257, 512, false],
+  ['q5_k', 1, 9, 768, true],
 ];
 
 function caseName([dtype, t, n, k, bias, path]: Case): string {
@@ -54,7 +68,9 @@ function caseName([dtype, t, n, k, bias, path]: Case): string {
  * Compares y with the reference. The reference multiplies the dequantised
  * weights, so only f32 rounding in a different summation order separates them:
  * at most λ·√K·u·Σ|x·w| with u = 2^-24 and λ = 4 (probabilistic bound, Higham
- * & Mary 2019; observed λ < 1), plus one rounding of the bias add.
+ * & Mary 2019; observed λ < 1), plus one rounding of the bias add. K-quant
+ * weights are decoded with one f32 rounding each (d·sc·q is exact, the min's
+ * subtraction rounds once): at most u·Σ|x·w| more, inside the same bound.
  */
 async function expectProduct(y: GpuTensor, ref: MatmulReference, k: number, what?: string): Promise<void> {
   const atol = 4 * Math.sqrt(k) * 2 ** -24 * ref.absSum.reduce((a, b) => Math.max(a, b), 0);
@@ -79,7 +95,8 @@ async function check(mm: MatmulKernel, [dtype, t, n, k, hasBias, path]: Case): P
 }
 
 describe.each<MatmulVariant>(['subgroup', 'portable'])('MatmulKernel (%s)', (variant) => {
-  test.each(CASES.map((c) => [caseName(c), c] as const))('%s', async (_, c) => {
+  const cases = variant === 'subgroup' ? [...CASES, ...SUBGROUP_ONLY] : CASES;
+  test.each(cases.map((c) => [caseName(c), c] as const))('%s', async (_, c) => {
     const mm = new MatmulKernel(f.ctx, { variant });
     expect(mm.pathFor(c[1])).toBe(c[1] <= GEMV_MAX_T ? 'gemv' : 'gemm');
     await check(mm, c);
@@ -103,10 +120,14 @@ describe('MatmulKernel', () => {
     baseline.destroy();
   });
 
-  test('a weight split into row blocks fills one y through `column`', async () => {
+  test.each<[MatmulWeightDType, number]>([
+    ['q8_0', 64],
+    ['q6_k', 256],
+  ])('a %s weight split into row blocks fills one y through `column`', async (dtype, k) => {
     const mm = new MatmulKernel(f.ctx);
-    // A GEMM over q8_0 reuses a pipeline built above (each costs ~1 s of LLVM).
-    const [t, k, blocks] = [33, 64, [40, 24]] as const;
+    // A GEMM reusing a pipeline built above (each costs ~1 s of LLVM); each
+    // Q6_K block is a tensor of its own, with its own scales region.
+    const [t, blocks] = [33, [40, 24]] as const;
     const n = blocks[0] + blocks[1];
     const xs = randomF32(t * k, rng(5));
     const wValues = randomF32(n * k, rng(6));
@@ -117,9 +138,9 @@ describe('MatmulKernel', () => {
     const dequantised = new Float64Array(n * k);
     const parts = blocks.map((rows, i) => {
       const first = i ? blocks[0] : 0;
-      const block = encodeWeights('q8_0', wValues.subarray(first * k, (first + rows) * k));
+      const block = encodeWeights(dtype, wValues.subarray(first * k, (first + rows) * k));
       dequantised.set(block.values, first * k);
-      const w = uploadTensor(f.gpu, 'q8_0', [rows, k], block.data);
+      const w = uploadTensor(f.gpu, dtype, [rows, k], block.data);
       const bias = uploadTensor(f.gpu, 'f32', [rows], biasValues.subarray(first, first + rows));
       return { w, bias, column: first };
     });
@@ -146,14 +167,18 @@ describe('MatmulKernel', () => {
   test('rejects bad arguments with a reason', () => {
     const mm = new MatmulKernel(f.ctx);
     const rec = f.ctx.begin();
-    const t = (dtype: 'f32' | 'f16' | 'q8_0' | 'i32', shape: number[]) => createTensor(f.gpu, dtype, shape);
+    const t = (dtype: 'f32' | 'f16' | 'q8_0' | 'q4_k' | 'i32', shape: number[]) =>
+      createTensor(f.gpu, dtype, shape);
     const x = t('f32', [2, 64]);
     const y = t('f32', [2, 8]);
     expect(() => mm.record(rec, t('f32', [2, 48]), t('q8_0', [8, 48]), y)).toThrow(/K % 32/);
+    expect(() => mm.record(rec, t('f32', [2, 128]), t('q4_k', [2, 128]), y)).toThrow(
+      /q4_k weights need K % 256/,
+    );
     expect(() => mm.record(rec, x, t('f32', [8, 32]), y)).toThrow(/inner sizes/);
     expect(() => mm.record(rec, x, t('f32', [8, 64]), t('f32', [3, 8]))).toThrow(/want y \[2, 8\]/);
     expect(() => mm.record(rec, x, t('f32', [8, 64]), y, { column: 1 })).toThrow(/want y \[2, >= 1 \+ 8\]/);
-    expect(() => mm.record(rec, x, t('i32', [8, 64]), y)).toThrow(/f32, f16 or q8_0/);
+    expect(() => mm.record(rec, x, t('i32', [8, 64]), y)).toThrow(/f32, f16, q8_0, q4_k, q5_k, q6_k/);
     expect(() => mm.record(rec, x, t('f32', [8, 64]), y, { bias: t('f32', [9]) })).toThrow(/bias \[8\]/);
     expect(() => mm.record(rec, x, t('f32', [8, 64]), { ...y, buffer: x.buffer })).toThrow(
       /buffer of its own/,

@@ -1,21 +1,25 @@
 /**
- * Token embedding lookup from an f32, f16 or Q8_0 table.
+ * Token embedding lookup from an f32, f16, Q8_0 or K-quant table.
  * @module
  */
 import { loadShader, type Kernel, type KernelContext, type Recorder } from '../context.js';
+import { isKQuant, QK_K, type KQuantDType } from '../dtype.js';
 import type { GpuTensor } from '../tensor.js';
 import { dimsOf, rowGrid, vectorWidth, wgslPrelude, type VectorWidth } from './elementwise-common.js';
+import { kQuantConst } from './matmul/pipelines.js';
 
 const WORKGROUP = 256;
 const FORMATS = { f32: 0, f16: 1, q8_0: 2 } as const;
-type TableDType = keyof typeof FORMATS;
+type TableDType = keyof typeof FORMATS | KQuantDType;
+const TABLE_DTYPES: readonly TableDType[] = ['f32', 'f16', 'q8_0', 'q4_k', 'q5_k', 'q6_k'];
 
 /**
  * Gathers rows of an embedding table into f32 activations. The table stays
- * in its storage format (f32, f16, or the GPU Q8_0 layout of
- * {@link quantizeQ8_0}) and is decoded on the fly, four elements per
- * invocation when dim is a multiple of 4. An id outside [0, vocab) yields a
- * row of zeros rather than reading out of bounds.
+ * in its storage format (f32, f16, the GPU Q8_0 layout of
+ * {@link quantizeQ8_0}, or a K-quant's GPU layout, dim a multiple of 256) and
+ * is decoded on the fly, four elements per invocation when dim is a multiple
+ * of 4. An id outside [0, vocab) yields a row of zeros rather than reading
+ * out of bounds.
  */
 export class EmbeddingKernel {
   readonly #ctx: KernelContext;
@@ -31,8 +35,10 @@ export class EmbeddingKernel {
    */
   record(rec: Recorder, ids: GpuTensor, table: GpuTensor, out: GpuTensor): void {
     const [tokens] = dimsOf(ids, 'ids', ['i32'], 1);
-    const [vocab, dim] = dimsOf(table, 'table', ['f32', 'f16', 'q8_0'], 2);
+    const [vocab, dim] = dimsOf(table, 'table', TABLE_DTYPES, 2);
     dimsOf(out, 'out', ['f32'], [tokens, dim]);
+    if (isKQuant(table.dtype) && dim! % QK_K !== 0)
+      throw new Error(`table: ${table.dtype} rows must be whole ${QK_K}-value super-blocks, got dim ${dim}`);
     const width = vectorWidth(dim!);
     const g = rowGrid(tokens!, dim! / width, WORKGROUP);
     const p = rec.paramsBase;
@@ -47,8 +53,11 @@ export class EmbeddingKernel {
     let k = this.#kernels.get(key);
     if (!k) {
       k = this.#ctx.kernel(key, () => ({
-        code: wgslPrelude(width) + loadShader('embedding') + loadVec(width),
-        constants: { FORMAT: FORMATS[dtype], WG: WORKGROUP },
+        code:
+          wgslPrelude(width) +
+          loadShader('embedding') +
+          (isKQuant(dtype) ? kQuantLoad(dtype) : loadVec(width)),
+        constants: { FORMAT: isKQuant(dtype) ? 0 : FORMATS[dtype], WG: WORKGROUP },
         bindings: ['read-only-storage', 'read-only-storage', 'storage'],
       }));
       this.#kernels.set(key, k);
@@ -60,4 +69,20 @@ export class EmbeddingKernel {
 /** The shader reads the table through `load_vec`: the decoder of `width` elements. */
 function loadVec(width: VectorWidth): string {
   return `fn load_vec(e: u32) -> vec { return load${width}(e); }\n`;
+}
+
+/**
+ * A K-quant table's `load_vec` (always four elements: dim % 256 == 0), through
+ * kquants.wgsl over the table's words.
+ */
+function kQuantLoad(dtype: KQuantDType): string {
+  return `${kQuantConst(dtype)}
+fn w_vec(i: u32) -> vec4u {
+  return vec4u(table[4u * i], table[4u * i + 1u], table[4u * i + 2u], table[4u * i + 3u]);
+}
+${loadShader('kquants')}
+fn load_vec(e: u32) -> vec {
+  return kq_quad(kq_chunk(e - e % 16u, params.vocab * (params.dim / 256u)), (e % 16u) / 4u);
+}
+`;
 }

@@ -4,6 +4,7 @@
  * @module
  */
 import { fromF16, quantizeQ8_0, dequantizeQ8_0, toF16 } from '../dtype.js';
+import { dequantizeKQuant, kQuantFromGguf, quantizeKQuant } from '../kquants/index.js';
 import type { MatmulWeightDType } from '../kernels/matmul/pipelines.js';
 
 /** Weights encoded for upload, and the values the GPU decodes them to. */
@@ -14,7 +15,10 @@ export interface EncodedWeights {
   readonly values: Float64Array;
 }
 
-/** Encodes row-major weights as `dtype` (f16 rounding, Q8_0 quantisation). */
+/**
+ * Encodes row-major weights as `dtype` (f16 rounding, Q8_0 quantisation,
+ * ggml's reference K-quant quantisers; K-quant rows must be whole super-blocks).
+ */
 export function encodeWeights(dtype: MatmulWeightDType, values: ArrayLike<number>): EncodedWeights {
   switch (dtype) {
     case 'f32': {
@@ -28,6 +32,12 @@ export function encodeWeights(dtype: MatmulWeightDType, values: ArrayLike<number
     case 'q8_0': {
       const data = quantizeQ8_0(values);
       return { data, values: dequantizeQ8_0(data) };
+    }
+    case 'q4_k':
+    case 'q5_k':
+    case 'q6_k': {
+      const blocks = quantizeKQuant(dtype, values);
+      return { data: kQuantFromGguf(dtype, blocks), values: dequantizeKQuant(dtype, blocks) };
     }
   }
 }

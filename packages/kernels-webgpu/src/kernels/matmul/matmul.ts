@@ -1,6 +1,7 @@
 /**
  * Linear layers: `y[T, N] = x[T, K] · w[N, K]ᵀ (+ bias[N])` with f32
- * activations and f32, f16 or Q8_0 weights dequantised in the shader.
+ * activations and f32, f16, Q8_0 or K-quant (Q4_K, Q5_K, Q6_K) weights
+ * dequantised in the shader.
  * @module
  */
 import type { Kernel, KernelContext, Recorder } from '../../context.js';
@@ -107,8 +108,9 @@ export class MatmulKernel {
   }
 
   /**
-   * Records `y = x · wᵀ (+ bias)`. x: f32 [T, K]; w: f32, f16 or q8_0 [N, K]
-   * (q8_0: K % 32 == 0; f16: K even); y: f32 [T, N] (or wider, see
+   * Records `y = x · wᵀ (+ bias)`. x: f32 [T, K]; w: f32, f16, q8_0, q4_k,
+   * q5_k or q6_k [N, K] (q8_0: K % 32 == 0; K-quants: K % 256 == 0; f16: K
+   * even); y: f32 [T, N] (or wider, see
    * {@link MatmulRecordOptions.column}), in a buffer of its own. Each tensor
    * must fit one storage binding from its offset to its buffer's end; a
    * larger weight is rejected with advice.

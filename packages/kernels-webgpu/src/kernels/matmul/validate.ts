@@ -3,6 +3,7 @@
  * device's storage-binding size, with errors that say what to change.
  * @module
  */
+import { isKQuant, QK_K } from '../../dtype.js';
 import type { GpuTensor } from '../../tensor.js';
 import type { MatmulWeightDType } from './pipelines.js';
 
@@ -19,7 +20,7 @@ export interface MatmulDims {
   readonly dtype: MatmulWeightDType;
 }
 
-const WEIGHT_DTYPES: readonly string[] = ['f32', 'f16', 'q8_0'];
+const WEIGHT_DTYPES: readonly string[] = ['f32', 'f16', 'q8_0', 'q4_k', 'q5_k', 'q6_k'];
 
 function describe(name: string, t: GpuTensor): string {
   return `${name} ${t.dtype}[${t.shape.join(', ')}]`;
@@ -41,7 +42,8 @@ export function checkMatmul(
   const fail = (why: string): never => {
     throw new Error(`matmul: ${why}`);
   };
-  if (!WEIGHT_DTYPES.includes(w.dtype)) fail(`weights must be f32, f16 or q8_0, got ${describe('w', w)}`);
+  if (!WEIGHT_DTYPES.includes(w.dtype))
+    fail(`weights must be ${WEIGHT_DTYPES.join(', ')}, got ${describe('w', w)}`);
   for (const [name, t] of [
     ['x', x],
     ['y', y],
@@ -61,6 +63,7 @@ export function checkMatmul(
     fail(`want bias [${n}], got ${describe('bias', bias)}`);
   const dtype = w.dtype as MatmulWeightDType;
   if (dtype === 'q8_0' && k % 32 !== 0) fail(`q8_0 weights need K % 32 == 0, got K = ${k}`);
+  if (isKQuant(dtype) && k % QK_K !== 0) fail(`${dtype} weights need K % ${QK_K} == 0, got K = ${k}`);
   if (dtype === 'f16' && k % 2 !== 0) fail(`f16 weights need an even K, got K = ${k}`);
   for (const [name, other] of [
     ['x', x],

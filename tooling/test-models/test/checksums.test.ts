@@ -7,7 +7,7 @@ import { MODELS_DIR, modelPath } from '../index.js';
 const README = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
 /** `file → sha256` from the README's rows such as "| `tok512.bin` | 037c… | …". */
 const TABLE = new Map(
-  [...README.matchAll(/^\| `([^`]+)` \| ([0-9a-f]{64}) \|/gm)].map((m) => [m[1]!, m[2]!]),
+  [...README.matchAll(/^\| `([^`]+)` +\| ([0-9a-f]{64}) +\|/gm)].map((m) => [m[1]!, m[2]!]),
 );
 
 describe('test models', () => {

@@ -82,7 +82,7 @@ fn w_vec(i: u32) -> vec4u {
 }
 ${loadShader('kquants')}
 fn load_vec(e: u32) -> vec {
-  return kq_quad(kq_chunk(e - e % 16u, params.vocab * (params.dim / 256u)), (e % 16u) / 4u);
+  return kq_quad(kq_chunk(e / 256u, (e % 256u) / 32u, params.vocab * (params.dim / 256u)), (e % 32u) / 4u);
 }
 `;
 }

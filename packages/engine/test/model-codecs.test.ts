@@ -1,5 +1,11 @@
 import { describe, expect, test } from '@jest/globals';
-import { dequantizeQ8_0, quantizeQ8_0 } from '@x/kernels-webgpu';
+import {
+  dequantizeKQuant,
+  dequantizeQ8_0,
+  q6_kFromGguf,
+  quantizeKQuant,
+  quantizeQ8_0,
+} from '@x/kernels-webgpu';
 import { decodeGgml, encodeGgml, q4_0ToQ8_0, toGpuLayout } from '../src/model/tensor-codecs.js';
 
 function seeded(n: number, seed: number): Float32Array {
@@ -61,11 +67,36 @@ describe('tensor codecs', () => {
     expect(decodeGgml('Q8_0', q4_0ToQ8_0(block))).toEqual(v);
   });
 
+  test.each([
+    ['Q4_K', 'q4_k', 144],
+    ['Q5_K', 'q5_k', 176],
+    ['Q6_K', 'q6_k', 210],
+  ] as const)('%s: ggml blocks, kept packed for the GPU', (type, dtype, blockBytes) => {
+    const values = seeded(512, 5);
+    const blocks = encodeGgml(type, values);
+    expect(blocks).toEqual(quantizeKQuant(dtype, values));
+    expect(blocks.length).toBe(2 * blockBytes);
+    const gpu = toGpuLayout(type, blocks);
+    expect(gpu.dtype).toBe(dtype);
+    // Q4_K and Q5_K blocks are whole 16-byte vectors and go up as they are;
+    // Q6_K's 210-byte blocks are repacked with their f16 scales last.
+    if (dtype === 'q6_k') expect(gpu.data).toEqual(q6_kFromGguf(blocks));
+    else expect(gpu.data).toBe(blocks);
+    const decoded = decodeGgml(type, blocks);
+    expect(decoded).toEqual(Float32Array.from(dequantizeKQuant(dtype, blocks)));
+    const rms = Math.sqrt(values.reduce((a, v, i) => a + (v - decoded[i]!) ** 2, 0) / values.length);
+    expect(rms).toBeLessThan({ Q4_K: 0.1, Q5_K: 0.05, Q6_K: 0.025 }[type]);
+  });
+
   test('partial blocks are errors', () => {
     expect(() => q4_0ToQ8_0(new Uint8Array(17))).toThrow(
       /Q4_0 data must be a multiple of 18 bytes \(got 17\)/,
     );
     expect(() => decodeGgml('Q8_0', new Uint8Array(35))).toThrow(/Q8_0 data must be a multiple of 34 bytes/);
     expect(() => encodeGgml('Q4_0', new Float32Array(31))).toThrow(/Q4_0 needs a multiple of 32 values/);
+    expect(() => encodeGgml('Q6_K', new Float32Array(32))).toThrow(/Q6_K needs a multiple of 256 values/);
+    expect(() => decodeGgml('Q5_K', new Uint8Array(177))).toThrow(
+      /Q5_K data must be a multiple of 176 bytes/,
+    );
   });
 });

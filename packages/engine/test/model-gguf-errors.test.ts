@@ -93,11 +93,11 @@ describe('corrupt and unsupported GGUF files', () => {
 
   test.each([
     [
-      12,
-      /tensor second\.weight has type Q4_K, which this engine cannot load \(supported: F32, F16, Q4_0, Q8_0\)/,
+      10,
+      /tensor second\.weight has type Q2_K, which this engine cannot load \(supported: F32, F16, Q4_0, Q8_0, Q4_K, Q5_K, Q6_K\)/,
     ],
     [30, /tensor second\.weight has type BF16/],
-    [14, /has type Q6_K/],
+    [11, /has type Q3_K/],
     [99, /has type unknown type 99/],
   ])('unsupported tensor type id %d', (id, message) => {
     const path = patched((b, v) => v.setUint32(tensorTypeOffset(b, 'second.weight', 2), id, true));
@@ -108,6 +108,10 @@ describe('corrupt and unsupported GGUF files', () => {
     const path = patched((b, v) => v.setBigUint64(find(b, 'second.weight') + 13 + 4, 33n, true));
     expect(() => openGguf(path)).toThrow(
       /tensor second\.weight: Q8_0 needs the innermost dimension to be a multiple of 32, got 33/,
+    );
+    const kQuant = patched((b, v) => v.setUint32(tensorTypeOffset(b, 'second.weight', 2), 14, true));
+    expect(() => openGguf(kQuant)).toThrow(
+      /tensor second\.weight: Q6_K needs the innermost dimension to be a multiple of 256, got 32/,
     );
   });
 

@@ -1,7 +1,7 @@
 import { afterAll, describe, expect, test } from '@jest/globals';
 import { gguf as hfGguf } from '@huggingface/gguf';
 import { Template } from '@huggingface/jinja';
-import { dequantizeQ8_0, fromF16 } from '@x/kernels-webgpu';
+import { dequantizeKQuant, dequantizeQ8_0, fromF16, isKQuant, kQuantToGguf } from '@x/kernels-webgpu';
 import { readFileSync } from 'node:fs';
 import { openGguf } from '../src/model/gguf-reader.js';
 import { loadModel } from '../src/model/load-model.js';
@@ -25,6 +25,7 @@ afterAll(() => tmp.remove());
 /** A weight's values as floats, whatever its GPU layout. */
 function values(t: WeightTensor): Float64Array {
   if (t.dtype === 'q8_0') return dequantizeQ8_0(t.data);
+  if (isKQuant(t.dtype)) return dequantizeKQuant(t.dtype, kQuantToGguf(t.dtype, t.data));
   const v =
     t.dtype === 'f16'
       ? fromF16(new Uint16Array(t.data.buffer, t.data.byteOffset, t.data.length / 2))
@@ -41,33 +42,30 @@ function maxAbsDiff(a: Float64Array, b: Float64Array): number {
 describe('writeSyntheticLlamaGguf', () => {
   const f32 = loadModel(writeSmall(tmp.file('small-f32.gguf')));
 
-  test.each(['f32', 'f16', 'q8_0', 'q4_0'] as SyntheticDType[])(
-    '%s round-trips through the reader',
-    (dtype) => {
-      const path = writeSmall(tmp.file(`small-${dtype}.gguf`), { dtype });
-      const model = loadModel(path);
-      expect(model.config).toEqual(syntheticConfig({ ...SMALL, dtype }));
-      expect(model.config).toMatchObject({
-        dim: 64,
-        nKvHeads: 2,
-        tiedEmbeddings: true,
-        normEps: Math.fround(1e-5),
-      });
-      const gpuDType = dtype === 'q4_0' ? 'q8_0' : dtype;
-      expect(model.weights.layers[1]!.wv.dtype).toBe(gpuDType);
-      expect(model.weights.tokenEmbedding.dtype).toBe(gpuDType);
-      expect(model.weights.output).toBe(model.weights.tokenEmbedding);
-      expect(model.weights.layers[0]!.ffnNorm.dtype).toBe('f32');
-      // Same seed, same values up to the storage format's rounding.
-      const tol = { f32: 0, f16: 1e-3, q8_0: 2e-3, q4_0: 3e-2 }[dtype];
-      const a = values(f32.weights.layers[1]!.wDown);
-      const b = values(model.weights.layers[1]!.wDown);
-      expect(maxAbsDiff(a, b)).toBeLessThanOrEqual(tol);
-      expect(
-        maxAbsDiff(values(f32.weights.layers[0]!.attnNorm), values(model.weights.layers[0]!.attnNorm)),
-      ).toBe(0);
-    },
-  );
+  test.each(['f32', 'f16', 'q8_0', 'q4_0'] as const)('%s round-trips through the reader', (dtype) => {
+    const path = writeSmall(tmp.file(`small-${dtype}.gguf`), { dtype });
+    const model = loadModel(path);
+    expect(model.config).toEqual(syntheticConfig({ ...SMALL, dtype }));
+    expect(model.config).toMatchObject({
+      dim: 64,
+      nKvHeads: 2,
+      tiedEmbeddings: true,
+      normEps: Math.fround(1e-5),
+    });
+    const gpuDType = dtype === 'q4_0' ? 'q8_0' : dtype;
+    expect(model.weights.layers[1]!.wv.dtype).toBe(gpuDType);
+    expect(model.weights.tokenEmbedding.dtype).toBe(gpuDType);
+    expect(model.weights.output).toBe(model.weights.tokenEmbedding);
+    expect(model.weights.layers[0]!.ffnNorm.dtype).toBe('f32');
+    // Same seed, same values up to the storage format's rounding.
+    const tol = { f32: 0, f16: 1e-3, q8_0: 2e-3, q4_0: 3e-2 }[dtype];
+    const a = values(f32.weights.layers[1]!.wDown);
+    const b = values(model.weights.layers[1]!.wDown);
+    expect(maxAbsDiff(a, b)).toBeLessThanOrEqual(tol);
+    expect(
+      maxAbsDiff(values(f32.weights.layers[0]!.attnNorm), values(model.weights.layers[0]!.attnNorm)),
+    ).toBe(0);
+  });
 
   test('Q4_0 weights load as the exact Q8_0 repack of their file values', () => {
     const path = writeSmall(tmp.file('exact-q4_0.gguf'), { dtype: 'q4_0' });
@@ -75,6 +73,45 @@ describe('writeSyntheticLlamaGguf', () => {
     const fromFile = decodeGgml('Q4_0', file.readTensor('blk.0.attn_q.weight'));
     file.close();
     expect(maxAbsDiff(Float64Array.from(fromFile), values(loadModel(path).weights.layers[0]!.wq))).toBe(0);
+  });
+
+  test('q4_k_m: Q6_K embedding, attn_v and ffn_down, Q4_K elsewhere, loaded packed', () => {
+    // One layer: ggml's reference K-quant search takes ~2 ms a block under jest.
+    const shape = { dim: 256, hiddenDim: 256, nLayers: 1, nHeads: 4, nKvHeads: 2, vocabSize: 400 };
+    const path = writeSmall(tmp.file('small-q4_k_m.gguf'), {
+      ...shape,
+      dtype: 'q4_k_m',
+      tiedEmbeddings: false,
+    });
+    const file = openGguf(path);
+    const types = new Map(file.tensors.map((t) => [t.name, t.type]));
+    expect(file.metadata.getNumber('general.file_type')).toBe(15); // LLAMA_FTYPE_MOSTLY_Q4_K_M
+    file.close();
+    expect(
+      [
+        'token_embd.weight',
+        'output.weight',
+        'blk.0.attn_v.weight',
+        'blk.0.ffn_down.weight',
+        'blk.0.attn_q.weight',
+        'blk.0.ffn_up.weight',
+        'blk.0.attn_norm.weight',
+      ].map((n) => types.get(n)),
+    ).toEqual(['Q6_K', 'Q6_K', 'Q6_K', 'Q6_K', 'Q4_K', 'Q4_K', 'F32']);
+    const model = loadModel(path);
+    const f32Model = loadModel(
+      writeSmall(tmp.file('small-256-f32.gguf'), { ...shape, tiedEmbeddings: false }),
+    );
+    for (const [key, dtype, tol] of [
+      ['wv', 'q6_k', 0.01],
+      ['wq', 'q4_k', 0.04],
+    ] as const) {
+      expect(model.weights.layers[0]![key].dtype).toBe(dtype);
+      expect(
+        maxAbsDiff(values(f32Model.weights.layers[0]![key]), values(model.weights.layers[0]![key])),
+      ).toBeLessThan(tol);
+    }
+    expect(model.weights.tokenEmbedding.dtype).toBe('q6_k');
   });
 
   test('weights are deterministic in the seed, sane in scale', () => {
@@ -158,7 +195,7 @@ describe('writeSyntheticLlamaGguf', () => {
         ours.tensors.map((t) => [
           t.name,
           t.dims,
-          { F32: 0, F16: 1, Q4_0: 2, Q8_0: 8 }[t.type],
+          { F32: 0, F16: 1, Q4_0: 2, Q8_0: 8, Q4_K: 12, Q5_K: 13, Q6_K: 14 }[t.type],
           t.offset - ours.dataOffset,
         ]),
       );

@@ -50,7 +50,7 @@ export const GGUF_VALUE_SIZE: Readonly<Partial<Record<GgufValueType, number>>> =
 };
 
 /** Tensor storage types this engine loads; every other GGML type is rejected at load time. */
-export type GgmlType = 'F32' | 'F16' | 'Q4_0' | 'Q8_0';
+export type GgmlType = 'F32' | 'F16' | 'Q4_0' | 'Q8_0' | 'Q4_K' | 'Q5_K' | 'Q6_K';
 
 /** On-disk id, block size (elements) and bytes per block of each supported GGML type. */
 export const GGML_TYPES: Readonly<Record<GgmlType, { id: number; blockSize: number; blockBytes: number }>> = {
@@ -60,6 +60,10 @@ export const GGML_TYPES: Readonly<Record<GgmlType, { id: number; blockSize: numb
   Q4_0: { id: 2, blockSize: 32, blockBytes: 18 },
   // f16 scale, then 32 int8 quants.
   Q8_0: { id: 8, blockSize: 32, blockBytes: 34 },
+  // ggml's K-quant super-blocks (block_q4_K etc.; layouts in @x/kernels-webgpu's kquants).
+  Q4_K: { id: 12, blockSize: 256, blockBytes: 144 },
+  Q5_K: { id: 13, blockSize: 256, blockBytes: 176 },
+  Q6_K: { id: 14, blockSize: 256, blockBytes: 210 },
 };
 
 // Names of the GGML types we reject, so the error says what the file holds (ggml.h numbering).
@@ -70,9 +74,6 @@ const OTHER_GGML_TYPE_NAMES: Readonly<Record<number, string>> = {
   9: 'Q8_1',
   10: 'Q2_K',
   11: 'Q3_K',
-  12: 'Q4_K',
-  13: 'Q5_K',
-  14: 'Q6_K',
   15: 'Q8_K',
   16: 'IQ2_XXS',
   17: 'IQ2_XS',

@@ -110,8 +110,8 @@ export interface ParsedGguf {
 /**
  * Opens a GGUF file and parses everything but the tensor data. Throws a
  * clear error (naming the file) for a bad magic, GGUF v1 or big-endian files,
- * truncation, out-of-range sizes, and tensor types other than F32, F16, Q8_0
- * and Q4_0.
+ * truncation, out-of-range sizes, and tensor types other than F32, F16, Q8_0,
+ * Q4_0, Q4_K, Q5_K and Q6_K.
  */
 export function openGguf(path: string): GgufFile {
   const fd = openSync(path, 'r');

@@ -13,8 +13,12 @@ import { expectedShape, type LayerWeightKey, type ModelWeightKey } from './model
 import { buildSyntheticVocab, SYNTHETIC_SPECIAL_IDS } from './synthetic-vocab.js';
 import { encodeGgml } from './tensor-codecs.js';
 
-/** How the matrices of a synthetic model are stored (vectors are always F32, as llama.cpp writes them). */
-export type SyntheticDType = 'f32' | 'f16' | 'q8_0' | 'q4_0';
+/**
+ * How the matrices of a synthetic model are stored (vectors are always F32, as
+ * llama.cpp writes them). `q4_k_m` is a Q4_K_M-style mix: Q6_K for the
+ * embedding, any `output`, attn_v and ffn_down, Q4_K for the other matrices.
+ */
+export type SyntheticDType = 'f32' | 'f16' | 'q8_0' | 'q4_0' | 'q4_k_m';
 
 /** Shape, storage and seed of a synthetic llama model. */
 export interface SyntheticLlamaOptions {
@@ -26,7 +30,10 @@ export interface SyntheticLlamaOptions {
   /** At least 354 (specials, bytes and printable ASCII). */
   readonly vocabSize: number;
   readonly maxSeqLen: number;
-  /** q8_0 and q4_0 need every matrix's column count (dim, hiddenDim) to be a multiple of 32. */
+  /**
+   * q8_0 and q4_0 need every matrix's column count (dim, hiddenDim) to be a
+   * multiple of 32; q4_k_m a multiple of 256.
+   */
   readonly dtype: SyntheticDType;
   /** Same seed and shape, same bytes. */
   readonly seed: number;
@@ -102,13 +109,23 @@ export const SYNTHETIC_CHAT_TEMPLATE =
   "{% else %}Assistant: {{ message['content'] }}{{ eos_token }}\n{% endif %}{% endfor %}" +
   '{% if add_generation_prompt %}Assistant:{% endif %}';
 
-const FILE_TYPE: Readonly<Record<SyntheticDType, number>> = { f32: 0, f16: 1, q4_0: 2, q8_0: 7 }; // llama_ftype
+// llama_ftype
+const FILE_TYPE: Readonly<Record<SyntheticDType, number>> = { f32: 0, f16: 1, q4_0: 2, q8_0: 7, q4_k_m: 15 };
 const GGML_TYPE: Readonly<Record<SyntheticDType, GgmlType>> = {
   f32: 'F32',
   f16: 'F16',
   q8_0: 'Q8_0',
   q4_0: 'Q4_0',
+  q4_k_m: 'Q4_K',
 };
+/** The matrices a `q4_k_m` model stores in Q6_K (llama.cpp gives them more bits). */
+const Q6_K_ROLES: ReadonlySet<string> = new Set(['tokenEmbedding', 'output', 'wv', 'wDown']);
+
+/** The GGML type of a tensor of role `key` and `rows` rows in a model of `dtype`. */
+function tensorType(dtype: SyntheticDType, key: string, rows: number): GgmlType {
+  if (rows === 1) return 'F32';
+  return dtype === 'q4_k_m' && Q6_K_ROLES.has(key) ? 'Q6_K' : GGML_TYPE[dtype];
+}
 const NORMS: ReadonlySet<string> = new Set(['attnNorm', 'ffnNorm', 'outputNorm']);
 
 /** The {@link ModelConfig} a synthetic model loads as. */
@@ -205,7 +222,7 @@ export function writeSyntheticLlamaGguf(path: string, options: SyntheticLlamaOpt
   ]);
   const tensors = tensorPlan(config).map(({ name, key, shape: [rows, cols] }): GgufTensorSpec => {
     const isVector = rows === 1;
-    const type = isVector ? 'F32' : GGML_TYPE[options.dtype];
+    const type = tensorType(options.dtype, key, rows);
     // Uniform on center ± halfWidth; sqrt(3/cols) gives a standard deviation of 1/sqrt(fan_in).
     const [center, halfWidth] = NORMS.has(key) ? [1, 0.1] : [0, Math.sqrt(3 / cols)];
     return {

@@ -1,14 +1,31 @@
 /**
- * Tensor encodings: GGUF's on-disk block formats (F32, F16, Q8_0, Q4_0) to
- * the kernels' GPU layouts, back to floats, and quantisers for writing them.
- * Host byte order is assumed little-endian, like every GGUF file we accept.
+ * Tensor encodings: GGUF's on-disk block formats (F32, F16, Q8_0, Q4_0, Q4_K,
+ * Q5_K, Q6_K) to the kernels' GPU layouts, back to floats, and quantisers for
+ * writing them. Host byte order is assumed little-endian, like every GGUF
+ * file we accept.
  * @module
  */
-import { f16BitsToF32, f32ToF16Bits, Q8_0_BLOCK, q8_0FromGguf, quantizeQ8_0 } from '@x/kernels-webgpu';
+import {
+  dequantizeKQuant,
+  f16BitsToF32,
+  f32ToF16Bits,
+  kQuantFromGguf,
+  Q8_0_BLOCK,
+  q8_0FromGguf,
+  quantizeKQuant,
+  quantizeQ8_0,
+  type KQuantDType,
+} from '@x/kernels-webgpu';
 import type { GgmlType } from './gguf-format.js';
 
 /** Element types the kernels take for weights. */
-export type WeightDType = 'f32' | 'f16' | 'q8_0';
+export type WeightDType = 'f32' | 'f16' | 'q8_0' | KQuantDType;
+
+const K_QUANTS: Readonly<Partial<Record<GgmlType, KQuantDType>>> = {
+  Q4_K: 'q4_k',
+  Q5_K: 'q5_k',
+  Q6_K: 'q6_k',
+};
 
 const Q8_BLOCK_BYTES = 2 + Q8_0_BLOCK;
 const Q4_BLOCK_BYTES = 2 + Q8_0_BLOCK / 2;
@@ -52,9 +69,10 @@ export function q4_0ToQ8_0(blocks: Uint8Array): Uint8Array {
 }
 
 /**
- * Converts a tensor's GGUF bytes to the kernels' GPU layout: F32 and F16 are
- * used as they are (no copy), Q8_0 goes through `q8_0FromGguf`, Q4_0 is
- * repacked exactly to Q8_0 first.
+ * Converts a tensor's GGUF bytes to the kernels' GPU layout: F32, F16, Q4_K
+ * and Q5_K are used as they are (no copy), Q8_0 goes through `q8_0FromGguf`,
+ * Q6_K through `q6_kFromGguf` (same size, aligned fields), Q4_0 is repacked
+ * exactly to Q8_0 first. K-quants stay packed: the kernels decode them.
  */
 export function toGpuLayout(type: GgmlType, raw: Uint8Array): { dtype: WeightDType; data: Uint8Array } {
   switch (type) {
@@ -66,6 +84,12 @@ export function toGpuLayout(type: GgmlType, raw: Uint8Array): { dtype: WeightDTy
       return { dtype: 'q8_0', data: q8_0FromGguf(raw) };
     case 'Q4_0':
       return { dtype: 'q8_0', data: q8_0FromGguf(q4_0ToQ8_0(raw)) };
+    case 'Q4_K':
+    case 'Q5_K':
+    case 'Q6_K': {
+      const dtype = K_QUANTS[type]!;
+      return { dtype, data: kQuantFromGguf(dtype, raw) };
+    }
   }
 }
 
@@ -87,6 +111,10 @@ export function decodeGgml(type: GgmlType, raw: Uint8Array): Float32Array {
       return decodeBlocks(raw, Q4_BLOCK_BYTES, 'Q4_0', (src, j) =>
         j < 16 ? (raw[src + 2 + j]! & 0x0f) - 8 : (raw[src + 2 + j - 16]! >> 4) - 8,
       );
+    case 'Q4_K':
+    case 'Q5_K':
+    case 'Q6_K':
+      return Float32Array.from(dequantizeKQuant(K_QUANTS[type]!, raw));
   }
 }
 
@@ -124,6 +152,10 @@ export function encodeGgml(type: GgmlType, values: Float32Array): Uint8Array {
       return q8_0ToGguf(quantizeQ8_0(values));
     case 'Q4_0':
       return quantizeQ4_0(values);
+    case 'Q4_K':
+    case 'Q5_K':
+    case 'Q6_K':
+      return quantizeKQuant(K_QUANTS[type]!, values);
   }
 }
 

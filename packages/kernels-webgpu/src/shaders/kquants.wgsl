@@ -72,12 +72,13 @@ fn kq_chunk(b: u32, s: u32, blocks: u32) -> KqChunk {
   return c;
 }
 
-// Values 4q..4q+3 (q < 8) of a chunk.
+// Values 4q..4q+3 (q < 8) of a chunk. The four quants are assembled in one
+// word (a shift and a mask per field for all four bytes), then split.
 fn kq_quad(c: KqChunk, q: u32) -> vec4f {
   let second = q >= 4u;
-  let bytes = vec4u(0u, 8u, 16u, 24u);
-  let lo = (vec4u(select(c.lo0, c.lo1, second)[q % 4u]) >> (bytes + c.shift.x)) & vec4u(15u);
-  let hi = (vec4u(select(c.hi0, c.hi1, second)[q % 4u]) >> (bytes + c.shift.y)) & vec4u(KQ_HMASK);
+  let lo = (select(c.lo0, c.lo1, second)[q % 4u] >> c.shift.x) & 0x0f0f0f0fu;
+  let hi = (select(c.hi0, c.hi1, second)[q % 4u] >> c.shift.y) & (KQ_HMASK * 0x01010101u);
+  let quants = (vec4u(lo | (hi << 4u)) >> vec4u(0u, 8u, 16u, 24u)) & vec4u(0xffu);
   let sm = select(c.sm.xy, c.sm.zw, second);
-  return sm.x * vec4f(lo | (hi << vec4u(4u))) - sm.y;
+  return sm.x * vec4f(quants) - sm.y;
 }

@@ -12,26 +12,25 @@ import { describeRun, runProgram } from '@x/test-processes';
  * Project settings. Every `@x/*` package resolves to its tarball through
  * `overrides`; the `@x` scope's registry is a closed loopback port, so one
  * that is not overridden fails to install instead of coming from the public
- * registry, where someone else may own the scope. Peers are not installed
- * automatically: pnpm's automatic peer resolution can wait forever on a
- * promise that never settles (no CPU, no socket; it depends on the order in
- * which metadata arrives), and every peer of ours is a direct dependency of
- * the project anyway.
+ * registry, where someone else may own the scope.
  */
 const NPMRC = [
   'node-linker=isolated',
   'hoist=false',
   'public-hoist-pattern=',
-  'auto-install-peers=false',
+  '@x:registry=http://127.0.0.1:9/',
   // A registry that does not answer fails the install in seconds, not minutes of retries.
   'fetch-retries=1',
   'fetch-retry-mintimeout=2000',
   'fetch-retry-maxtimeout=5000',
-  '@x:registry=http://127.0.0.1:9/',
   '',
 ].join('\n');
 
-/** One install attempt; a healthy one takes seconds (packages come from the machine's store). */
+/**
+ * One install attempt; a healthy one takes seconds (packages come from the
+ * machine's store). pnpm 10 never exits after some registry errors (a TLS
+ * certificate it cannot verify, say): the time limit turns that into a failure.
+ */
 const INSTALL_TIMEOUT_MS = 150_000;
 
 /**

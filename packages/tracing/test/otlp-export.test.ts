@@ -146,7 +146,9 @@ describe('a failing exporter never fails or slows a request', () => {
     const started = performance.now();
     await tracing.shutdown(200);
     await Promise.race([provider.shutdown(), new Promise((resolve) => setTimeout(resolve, 200))]);
-    expect(performance.now() - started).toBeLessThan(1500);
+    // 400 ms of deadlines; an exporter that held shutdown would take its 10 s timeout. Loose for
+    // the same reason as above (1.8 s was seen with every package's tests on a cold shader cache).
+    expect(performance.now() - started).toBeLessThan(5000);
     await target.close();
     if (target.exporter !== undefined) expect(logged).toHaveLength(1);
   });

@@ -15,5 +15,7 @@ export default {
     ],
   },
   testMatch: ['<rootDir>/test/**/*.test.ts', '<rootDir>/src/**/*.test.ts'],
-  testTimeout: 60_000,
+  // A GPU test on a cold Mesa shader cache compiles every pipeline it uses, on the CPU: with every
+  // package's tests sharing 2 cores, two engines in one test took over 60 s in CI (21 s alone).
+  testTimeout: 180_000,
 };

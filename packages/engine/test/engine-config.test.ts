@@ -65,6 +65,16 @@ describe('a KV cache smaller than the context', () => {
   });
 });
 
+describe('a context longer than the model', () => {
+  test("is refused as vLLM does, naming both lengths, not served at the model's", async () => {
+    const error = await refusal({ maxModelLen: 4096 });
+    expect(error).toBeInstanceOf(EngineConfigError);
+    expect((error as Error).message).toMatch(
+      /maxModelLen 4096 is longer than the model's context of 512 tokens: lower maxModelLen to at most 512/,
+    );
+  });
+});
+
 describe('combinations the scheduler refuses', () => {
   test.each([
     [{ enableChunkedPrefill: false, maxNumBatchedTokens: 64 }, /maxNumBatchedTokens \(64\) must be >=/],

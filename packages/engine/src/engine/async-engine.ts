@@ -41,10 +41,15 @@ export class AsyncEngine {
   /** End-of-generation ids other than EOS (`<|eot_id|>`, `<|im_end|>`…): stops unless `ignoreEos`. */
   readonly #endOfTurnIds: readonly number[];
 
-  constructor(core: EngineCore, tokenizer: Tokenizer, maxModelLen: number) {
+  /** The seed of a request that gives none. */
+  readonly #drawSeed: () => number;
+
+  /** `seed` (vLLM's `--seed`) makes the seeds of requests that give none the same sequence every run. */
+  constructor(core: EngineCore, tokenizer: Tokenizer, maxModelLen: number, seed?: number) {
     this.core = core;
     this.tokenizer = tokenizer;
     this.maxModelLen = maxModelLen;
+    this.#drawSeed = seed === undefined ? () => randomInt(2 ** 47) : seededDraws(seed);
     this.#endOfTurnIds = tokenizer.endOfGenerationIds.filter((id) => id !== tokenizer.eosId);
   }
 
@@ -77,7 +82,7 @@ export class AsyncEngine {
     const queue = new AsyncQueue<GenerationOutput>(abortAll);
     options.signal?.addEventListener('abort', abortAll, { once: true });
     let open = p.n;
-    const baseSeed = p.seed ?? randomInt(2 ** 47);
+    const baseSeed = p.seed ?? this.#drawSeed();
     // As vLLM does with generation_config's EOS list: the model's end-of-turn ids join the stop ids.
     const stopTokenIds =
       p.ignoreEos || this.#endOfTurnIds.length === 0
@@ -218,4 +223,13 @@ export class AsyncEngine {
       );
     }
   }
+}
+
+/** 47-bit seeds from a 64-bit linear congruential sequence started at `seed` (Knuth's MMIX constants). */
+function seededDraws(seed: number): () => number {
+  let state = BigInt(seed);
+  return () => {
+    state = (state * 6364136223846793005n + 1442695040888963407n) & 0xffff_ffff_ffff_ffffn;
+    return Number(state >> 17n);
+  };
 }

@@ -41,6 +41,11 @@ export interface EngineOptions {
   readonly longPrefillTokenThreshold?: number;
   readonly schedulingPolicy?: SchedulingPolicy;
   /**
+   * vLLM's `--seed`: requests that give no seed get seeds drawn from a sequence started here, so a
+   * run is reproducible; default: each such request draws a random seed.
+   */
+  readonly seed?: number;
+  /**
    * Run dummy steps before returning, so that every GPU pipeline a step can need is built before
    * the first request (default false; x-serve turns it on). On lavapipe with a cold shader cache
    * this moves seconds of compilation from the first requests to start-up.
@@ -93,7 +98,7 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
     await runner.warmUp({ maxNumSeqs, maxNumBatchedTokens: config.maxNumBatchedTokens, maxModelLen });
   }
   const core = new EngineCore(scheduler, runner);
-  const engine = new AsyncEngine(core, tokenizer, maxModelLen);
+  const engine = new AsyncEngine(core, tokenizer, maxModelLen, options.seed);
   return Object.assign(engine, {
     model,
     runner,

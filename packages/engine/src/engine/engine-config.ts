@@ -36,6 +36,13 @@ export function resolveEngineConfig(
   limits: Pick<GPUSupportedLimits, 'maxStorageBufferBindingSize'> = NO_DEVICE_LIMIT,
 ): SchedulerConfig {
   const blockSize = options.blockSize ?? 16;
+  // vLLM refuses a served context longer than the model's rather than serve a shorter one.
+  if (options.maxModelLen !== undefined && options.maxModelLen > model.maxSeqLen) {
+    throw new EngineConfigError(
+      `maxModelLen ${options.maxModelLen} is longer than the model's context of ${model.maxSeqLen} tokens: ` +
+        `lower maxModelLen to at most ${model.maxSeqLen}, or leave it unset`,
+    );
+  }
   let config: SchedulerConfig;
   try {
     config = resolveConfig({
@@ -43,7 +50,7 @@ export function resolveEngineConfig(
       numBlocks: kvCacheBlocks(limits, model, blockSize, options.kvCache ?? DEFAULT_KV_CACHE),
       maxNumSeqs: options.maxNumSeqs ?? 64,
       maxNumBatchedTokens: options.maxNumBatchedTokens ?? 2048,
-      maxModelLen: Math.min(options.maxModelLen ?? model.maxSeqLen, model.maxSeqLen),
+      maxModelLen: options.maxModelLen ?? model.maxSeqLen,
       enablePrefixCaching: options.enablePrefixCaching ?? true,
       enableChunkedPrefill: options.enableChunkedPrefill ?? true,
       ...(options.longPrefillTokenThreshold !== undefined && {

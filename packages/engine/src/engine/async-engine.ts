@@ -31,6 +31,14 @@ export interface GenerateOptions {
   readonly priority?: number;
 }
 
+/** Server-wide settings for every request (vLLM's `--seed` and `--max-logprobs`). */
+export interface RequestDefaults {
+  /** Requests that give no seed get seeds drawn from a sequence started here: the same every run. */
+  readonly seed?: number;
+  /** Most `logprobs` / `prompt_logprobs` a request may ask for; default the sampler's 20. */
+  readonly maxLogprobs?: number;
+}
+
 /** Serves many concurrent generations from one model. */
 export class AsyncEngine {
   readonly core: EngineCore;
@@ -43,13 +51,15 @@ export class AsyncEngine {
 
   /** The seed of a request that gives none. */
   readonly #drawSeed: () => number;
+  readonly #maxLogprobs: number | undefined;
 
-  /** `seed` (vLLM's `--seed`) makes the seeds of requests that give none the same sequence every run. */
-  constructor(core: EngineCore, tokenizer: Tokenizer, maxModelLen: number, seed?: number) {
+  constructor(core: EngineCore, tokenizer: Tokenizer, maxModelLen: number, limits: RequestDefaults = {}) {
     this.core = core;
     this.tokenizer = tokenizer;
     this.maxModelLen = maxModelLen;
+    const { seed } = limits;
     this.#drawSeed = seed === undefined ? () => randomInt(2 ** 47) : seededDraws(seed);
+    this.#maxLogprobs = limits.maxLogprobs;
     this.#endOfTurnIds = tokenizer.endOfGenerationIds.filter((id) => id !== tokenizer.eosId);
   }
 
@@ -149,7 +159,7 @@ export class AsyncEngine {
    * before the scheduler sees it. Throws an {@link EngineInputError}.
    */
   validate(promptTokenIds: readonly number[], params: SamplingOptions = {}): NormalizedSampling {
-    const p = normalizeParams(params);
+    const p = normalizeParams(params, this.#maxLogprobs);
     this.#checkPrompt(promptTokenIds, p.maxTokens);
     // As vLLM, whose max_tokens defaults to what the context leaves.
     const room = this.maxModelLen - promptTokenIds.length;

@@ -45,6 +45,8 @@ export interface EngineOptions {
    * run is reproducible; default: each such request draws a random seed.
    */
   readonly seed?: number;
+  /** vLLM's `--max-logprobs`: most `logprobs` / `prompt_logprobs` a request may ask for, 0..20; default 20. */
+  readonly maxLogprobs?: number;
   /**
    * Run dummy steps before returning, so that every GPU pipeline a step can need is built before
    * the first request (default false; x-serve turns it on). On lavapipe with a cold shader cache
@@ -98,7 +100,10 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
     await runner.warmUp({ maxNumSeqs, maxNumBatchedTokens: config.maxNumBatchedTokens, maxModelLen });
   }
   const core = new EngineCore(scheduler, runner);
-  const engine = new AsyncEngine(core, tokenizer, maxModelLen, options.seed);
+  const engine = new AsyncEngine(core, tokenizer, maxModelLen, {
+    seed: options.seed,
+    maxLogprobs: options.maxLogprobs,
+  });
   return Object.assign(engine, {
     model,
     runner,

@@ -5,6 +5,7 @@
  * refuses to start otherwise, rather than cut every long output short).
  * @module
  */
+import { MAX_LOGPROBS } from '@x/kernels-webgpu';
 import { resolveConfig, type SchedulerConfig } from '@x/scheduler';
 import type { ModelConfig } from '../model/model-config.js';
 import { kvBytesPerBlock, kvCacheBlocks, type KvCacheSize } from '../runner/kv-cache.js';
@@ -41,6 +42,15 @@ export function resolveEngineConfig(
     throw new EngineConfigError(
       `maxModelLen ${options.maxModelLen} is longer than the model's context of ${model.maxSeqLen} tokens: ` +
         `lower maxModelLen to at most ${model.maxSeqLen}, or leave it unset`,
+    );
+  }
+  const { maxLogprobs } = options;
+  if (
+    maxLogprobs !== undefined &&
+    !(Number.isInteger(maxLogprobs) && maxLogprobs >= 0 && maxLogprobs <= MAX_LOGPROBS)
+  ) {
+    throw new EngineConfigError(
+      `maxLogprobs ${maxLogprobs} cannot be honoured: the sampler returns 0 to ${MAX_LOGPROBS} alternatives per token`,
     );
   }
   let config: SchedulerConfig;

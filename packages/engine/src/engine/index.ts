@@ -1,4 +1,4 @@
-export { AsyncEngine, type GenerateOptions } from './async-engine.js';
+export { AsyncEngine, type GenerateOptions, type RequestDefaults } from './async-engine.js';
 export { createEngine, loadTokenizer, type Engine, type EngineOptions } from './create-engine.js';
 export {
   EngineCore,

@@ -110,8 +110,11 @@ function real(
   return value;
 }
 
-/** Fills defaults and validates; throws {@link EngineInputError} naming the parameter. */
-export function normalizeParams(o: SamplingOptions): NormalizedSampling {
+/**
+ * Fills defaults and validates; throws {@link EngineInputError} naming the parameter. `maxLogprobs`
+ * (vLLM's `--max-logprobs`) caps `logprobs` and `prompt_logprobs` below the sampler's {@link MAX_LOGPROBS}.
+ */
+export function normalizeParams(o: SamplingOptions, maxLogprobs = MAX_LOGPROBS): NormalizedSampling {
   const maxTokens = int(o.maxTokens, 'max_tokens', 1);
   const minTokens = int(o.minTokens, 'min_tokens', 0) ?? 0;
   if (maxTokens !== undefined && minTokens > maxTokens) {
@@ -137,8 +140,8 @@ export function normalizeParams(o: SamplingOptions): NormalizedSampling {
     stop,
     stopTokenIds,
     ignoreEos: o.ignoreEos ?? false,
-    logprobs: int(o.logprobs, 'logprobs', 0, MAX_LOGPROBS),
-    promptLogprobs: int(o.promptLogprobs, 'prompt_logprobs', 0, MAX_LOGPROBS),
+    logprobs: int(o.logprobs, 'logprobs', 0, maxLogprobs),
+    promptLogprobs: int(o.promptLogprobs, 'prompt_logprobs', 0, maxLogprobs),
     n: int(o.n, 'n', 1, MAX_N) ?? 1,
     includeStopStrInOutput: o.includeStopStrInOutput ?? false,
     presencePenalty: penalty(o.presencePenalty, 'presence_penalty') ?? 0,

@@ -8,6 +8,8 @@
 import { readFileSync } from 'node:fs';
 import { chatTemplateFor, type AsyncEngine } from '@x/engine';
 import { Hono } from 'hono';
+import { cors } from 'hono/cors';
+import { mount } from 'hono/mount';
 import { HTTPException } from 'hono/http-exception';
 import { pino, type Logger } from 'pino';
 import type { AppEnv } from './app-env.js';
@@ -59,6 +61,23 @@ export interface AppOptions {
   readonly plugins?: readonly ServerPlugin[];
   /** Request log lines and plugin failures; default silent. */
   readonly logger?: Logger;
+  /** Log a line per generation request at info (vLLM's `--disable-log-requests` turns it off); default true. Failures are logged either way. */
+  readonly logRequests?: boolean;
+  /** Answer browsers' cross-origin requests and preflights (vLLM's `--allowed-*` flags); default: no CORS headers. */
+  readonly cors?: CorsSettings;
+  /**
+   * The path prefix a proxy serves the app under (vLLM's `--root-path`): routes answer with and
+   * without it, so a proxy may strip it or not.
+   */
+  readonly rootPath?: string;
+}
+
+/** Which cross-origin requests browsers may make (vLLM's names and defaults: `["*"]` each, no credentials). */
+export interface CorsSettings {
+  readonly allowedOrigins: readonly string[];
+  readonly allowedMethods: readonly string[];
+  readonly allowedHeaders: readonly string[];
+  readonly allowCredentials: boolean;
 }
 
 /** The app and what to do with it. */
@@ -104,10 +123,15 @@ export function createApp(options: AppOptions): OpenAIApp {
   };
   const hub = new PluginHub(logger);
   for (const plugin of options.plugins ?? []) hub.use(plugin);
-  const logEnd = (end: JourneyEnd) =>
-    (end.status >= 500 ? logger.error : logger.info).call(logger, end, 'request');
+  const logRequests = options.logRequests ?? true;
+  const logEnd = (end: JourneyEnd) => {
+    if (end.status >= 500) logger.error(end, 'request');
+    else if (logRequests) logger.info(end, 'request');
+  };
 
   const app = new Hono<AppEnv>();
+  // Preflights are answered before the key check: browsers send them without credentials.
+  if (options.cors) app.use(corsMiddleware(options.cors));
   app.use(accessLog(logger));
   // The key check comes before journeys start, so no plugin (the journey viewer's ring, a tracer)
   // sees unauthenticated traffic; requests refused by the size check still end as aborted.
@@ -149,9 +173,33 @@ export function createApp(options: AppOptions): OpenAIApp {
 
   return {
     hono: app,
-    fetch: app.fetch,
+    fetch: options.rootPath ? underRootPath(app, options.rootPath) : app.fetch,
     metrics,
     use: (plugin) => hub.use(plugin),
     close: () => metrics.close(),
   };
+}
+
+/** Hono's CORS middleware from vLLM's settings (`*` in a list means any). */
+function corsMiddleware(settings: CorsSettings) {
+  const any = (list: readonly string[]) => list.includes('*');
+  const origins = [...settings.allowedOrigins];
+  return cors({
+    // With credentials a browser refuses `*`: the request's origin is echoed instead (as Starlette does).
+    origin: !any(origins) ? origins : settings.allowCredentials ? (origin) => origin : '*',
+    allowMethods: any(settings.allowedMethods)
+      ? ['GET', 'HEAD', 'PUT', 'POST', 'DELETE', 'PATCH']
+      : [...settings.allowedMethods],
+    // Hono reflects the preflight's requested headers when none are listed.
+    ...(!any(settings.allowedHeaders) && { allowHeaders: [...settings.allowedHeaders] }),
+    credentials: settings.allowCredentials,
+  });
+}
+
+/** `app`'s fetch, also answering under `rootPath` (the prefix stripped). */
+function underRootPath(app: Hono<AppEnv>, rootPath: string): Hono<AppEnv>['fetch'] {
+  const front = new Hono<AppEnv>();
+  front.all(`${rootPath.replace(/\/+$/, '')}/*`, mount(app.fetch));
+  front.all('*', (c) => app.fetch(c.req.raw, c.env));
+  return front.fetch;
 }

@@ -4,7 +4,7 @@
  * metrics and request hooks for plugins.
  * @module
  */
-export { createApp, type AppOptions, type OpenAIApp } from './app.js';
+export { createApp, type AppOptions, type CorsSettings, type OpenAIApp } from './app.js';
 export { listen, type ListenOptions, type ListeningServer } from './listen.js';
 export type {
   ServerPlugin,

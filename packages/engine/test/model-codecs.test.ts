@@ -2,7 +2,7 @@ import { describe, expect, test } from '@jest/globals';
 import {
   dequantizeKQuant,
   dequantizeQ8_0,
-  q6_kFromGguf,
+  kQuantFromGguf,
   quantizeKQuant,
   quantizeQ8_0,
 } from '@x/kernels-webgpu';
@@ -78,10 +78,8 @@ describe('tensor codecs', () => {
     expect(blocks.length).toBe(2 * blockBytes);
     const gpu = toGpuLayout(type, blocks);
     expect(gpu.dtype).toBe(dtype);
-    // Q4_K and Q5_K blocks are whole 16-byte vectors and go up as they are;
-    // Q6_K's 210-byte blocks are repacked with their f16 scales last.
-    if (dtype === 'q6_k') expect(gpu.data).toEqual(q6_kFromGguf(blocks));
-    else expect(gpu.data).toBe(blocks);
+    expect(gpu.data).toEqual(kQuantFromGguf(dtype, blocks));
+    expect(gpu.data.length).toBe(blocks.length);
     const decoded = decodeGgml(type, blocks);
     expect(decoded).toEqual(Float32Array.from(dequantizeKQuant(dtype, blocks)));
     const rms = Math.sqrt(values.reduce((a, v, i) => a + (v - decoded[i]!) ** 2, 0) / values.length);

@@ -7,8 +7,8 @@
  *     Q5_K, 176 bytes: d f16 | dmin f16 | scales[12] | qh[32] | qs[128]
  *
  * Sub-block j reads byte qs[32·(j>>1) + l] (low nibble for even j, high for
- * odd) and, in Q5_K, bit j of qh[l] as the fifth bit. Both sizes are whole
- * 16-byte vectors, so the GPU reads these blocks as they are in the file.
+ * odd) and, in Q5_K, bit j of qh[l] as the fifth bit. (The GPU layout is
+ * in gpu-layout.ts.)
  * @module
  */
 import {

@@ -19,8 +19,6 @@ import { blockCount, checkValues, f, f16At, makeQxQuants, nearestInt, putF16, QK
 import { K_QUANT_BLOCK_BYTES } from '../dtype.js';
 
 const Q6_K_BLOCK_BYTES = K_QUANT_BLOCK_BYTES.q6_k;
-/** Bytes of a block's ql, qh and scales: its part of the GPU layout's first region. */
-const BODY = 208;
 
 /** Quantises values to GGUF Q6_K blocks as ggml's `quantize_row_q6_K_ref` does. */
 export function quantizeQ6_K(values: ArrayLike<number>): Uint8Array {
@@ -77,32 +75,6 @@ export function dequantizeQ6_K(blocks: Uint8Array): Float64Array {
       const sc = (blocks[o + 192 + (v >> 4)]! << 24) >> 24;
       out[i * QK_K + v] = d * sc * ((lo | (hi << 4)) - 32);
     }
-  }
-  return out;
-}
-
-/** Repacks GGUF Q6_K blocks into the GPU layout (see the module comment); same size. */
-export function q6_kFromGguf(blocks: Uint8Array): Uint8Array {
-  const nb = blockCount(blocks.length, Q6_K_BLOCK_BYTES, 'Q6_K');
-  const out = new Uint8Array(blocks.length);
-  for (let b = 0; b < nb; b++) {
-    const src = b * Q6_K_BLOCK_BYTES;
-    out.set(blocks.subarray(src, src + BODY), b * BODY);
-    out[nb * BODY + 2 * b] = blocks[src + BODY]!;
-    out[nb * BODY + 2 * b + 1] = blocks[src + BODY + 1]!;
-  }
-  return out;
-}
-
-/** The inverse of {@link q6_kFromGguf}. */
-export function q6_kToGguf(gpu: Uint8Array): Uint8Array {
-  const nb = blockCount(gpu.length, Q6_K_BLOCK_BYTES, 'Q6_K');
-  const out = new Uint8Array(gpu.length);
-  for (let b = 0; b < nb; b++) {
-    const dst = b * Q6_K_BLOCK_BYTES;
-    out.set(gpu.subarray(b * BODY, (b + 1) * BODY), dst);
-    out[dst + BODY] = gpu[nb * BODY + 2 * b]!;
-    out[dst + BODY + 1] = gpu[nb * BODY + 2 * b + 1]!;
   }
   return out;
 }

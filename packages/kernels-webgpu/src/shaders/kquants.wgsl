@@ -1,27 +1,22 @@
-// K-quant weights (ggml's Q4_K, Q5_K, Q6_K in the GPU layouts of
-// kquants/*.ts), decoded 16 values at a time; shared by the matmul and
-// embedding kernels. Needs from the composer: const KQ (4, 5 or 6: the
+// K-quant weights (ggml's Q4_K, Q5_K, Q6_K in the GPU layout of
+// kquants/gpu-layout.ts), decoded 32 values at a time; shared by the matmul
+// and embedding kernels. Needs from the composer: const KQ (4, 5 or 6: the
 // format) and fn w_vec(i: u32) -> vec4u, 16-byte vector i of the tensor.
 //
 // A chunk is the 32 values of one Q4_K/Q5_K sub-block, or two Q6_K
-// sub-blocks: lo0, lo1 hold their low four bits (byte l of the pair for value
-// l, at bit shift.x), hi0, hi1 the bytes holding their high bits (at bit
-// shift.y: Q5_K one bit, Q6_K two, Q4_K none), and value = scale * q - min
-// with (scale, min) = sm.xy for values 0-15, sm.zw for 16-31. Every product
-// in it is exact in f32 (an f16 times a 6-bit scale times a 6-bit quant fits
-// 24 bits), so a decoded weight is the block's value rounded once. 32 values
-// per chunk decode each scale once per sub-block (16 took 1.5x as long).
+// sub-blocks: lo and hi are its quant bit fields (see gpu-layout.ts; hi's
+// words start at component hw), and value = scale * q - min with
+// (scale, min) = sm.xy for values 0-15, sm.zw for 16-31. Every product in it
+// is exact in f32 (an f16 times a 6-bit scale times a 6-bit quant fits 24
+// bits), so a decoded weight is the block's value rounded once. 32 values per
+// chunk decode each scale once per sub-block.
 
 struct KqChunk {
-  lo0: vec4u,
-  lo1: vec4u,
-  hi0: vec4u,
-  hi1: vec4u,
+  lo: vec4u,
+  hi: vec4u,
   sm: vec4f,
-  shift: vec2u,
+  hw: u32,
 }
-
-const KQ_HMASK = select(select(3u, 1u, KQ == 5u), 0u, KQ == 4u);
 
 // Byte i of a Q4_K/Q5_K block's first 16 bytes: d, dmin, scales[12].
 fn kq_byte(h: vec4u, i: u32) -> u32 {
@@ -42,32 +37,25 @@ fn kq_scale_min(h: vec4u, j: u32) -> vec2f {
 fn kq_chunk(b: u32, s: u32, blocks: u32) -> KqChunk {
   var c: KqChunk;
   if (KQ == 6u) {
-    // 13 vectors per block (ql 0-7, qh 8-11, scales 12), then every block's d.
+    // 13 vectors per block (lo 0-7, hi 8-11, scales 12), then every block's d.
     let base = b * 13u;
-    let lo = base + 4u * (s / 4u) + 2u * (s % 2u);
-    let hi = base + 8u + 2u * (s / 4u);
-    c.lo0 = w_vec(lo);
-    c.lo1 = w_vec(lo + 1u);
-    c.hi0 = w_vec(hi);
-    c.hi1 = w_vec(hi + 1u);
+    c.lo = w_vec(base + s);
+    c.hi = w_vec(base + 8u + s / 2u);
+    c.hw = 2u * (s % 2u);
     let sc = bitcast<i32>(w_vec(base + 12u)[s / 2u]) << (16u * (1u - s % 2u));
     let d = unpack2x16float(w_vec(blocks * 13u + b / 8u)[(b / 2u) % 4u])[b % 2u];
     let scales = d * vec2f(f32((sc << 8u) >> 24u), f32(sc >> 24u));
     c.sm = vec4f(scales.x, 32.0 * scales.x, scales.y, 32.0 * scales.y);
-    c.shift = vec2u(4u * ((s % 4u) / 2u), 2u * (s % 4u));
   } else {
-    // Q4_K: header, qs[128] (9 vectors); Q5_K: header, qh[32], qs[128] (11).
+    // Q4_K: header, lo x 8 (9 vectors); Q5_K: header, lo x 8, hi (11).
     let base = b * select(11u, 9u, KQ == 4u);
-    let lo = base + select(3u, 1u, KQ == 4u) + 2u * (s / 2u);
-    c.lo0 = w_vec(lo);
-    c.lo1 = w_vec(lo + 1u);
+    c.lo = w_vec(base + 1u + s);
     if (KQ == 5u) {
-      c.hi0 = w_vec(base + 1u);
-      c.hi1 = w_vec(base + 2u);
+      c.hi = w_vec(base + 9u + s / 4u);
+      c.hw = s % 4u;
     }
     let sm = kq_scale_min(w_vec(base), s);
     c.sm = vec4f(sm, sm);
-    c.shift = vec2u(4u * (s % 2u), s);
   }
   return c;
 }
@@ -75,10 +63,13 @@ fn kq_chunk(b: u32, s: u32, blocks: u32) -> KqChunk {
 // Values 4q..4q+3 (q < 8) of a chunk. The four quants are assembled in one
 // word (a shift and a mask per field for all four bytes), then split.
 fn kq_quad(c: KqChunk, q: u32) -> vec4f {
-  let second = q >= 4u;
-  let lo = (select(c.lo0, c.lo1, second)[q % 4u] >> c.shift.x) & 0x0f0f0f0fu;
-  let hi = (select(c.hi0, c.hi1, second)[q % 4u] >> c.shift.y) & (KQ_HMASK * 0x01010101u);
-  let quants = (vec4u(lo | (hi << 4u)) >> vec4u(0u, 8u, 16u, 24u)) & vec4u(0xffu);
-  let sm = select(c.sm.xy, c.sm.zw, second);
-  return sm.x * vec4f(quants) - sm.y;
+  var quants = (c.lo[q % 4u] >> (4u * (q / 4u))) & 0x0f0f0f0fu;
+  if (KQ == 5u) {
+    quants |= ((c.hi[c.hw] >> q) & 0x01010101u) << 4u;
+  }
+  if (KQ == 6u) {
+    quants |= ((c.hi[c.hw + q / 4u] >> (2u * (q % 4u))) & 0x03030303u) << 4u;
+  }
+  let sm = select(c.sm.xy, c.sm.zw, q >= 4u);
+  return sm.x * vec4f((vec4u(quants) >> vec4u(0u, 8u, 16u, 24u)) & vec4u(0xffu)) - sm.y;
 }

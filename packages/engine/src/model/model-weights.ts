@@ -12,10 +12,10 @@ import type { WeightDType } from './tensor-codecs.js';
  * `[out, in]` for matrices (a vector is `[1, n]`). `data` layout by dtype:
  * `f32` little-endian floats; `f16` raw IEEE halves; `q8_0` the GPU layout of
  * `@x/kernels-webgpu`'s `q8_0FromGguf` (all int8 quants in element order, then
- * one f16 scale per 32 elements); `q4_k`, `q5_k`, `q6_k` the K-quant GPU layouts
- * of `kQuantFromGguf` (GGUF's blocks; Q6_K's repacked with its scales last,
- * same size). Loaders give each tensor its own buffer at
- * byte offset 0, except a tied `output`, which is the embedding itself.
+ * one f16 scale per 32 elements); `q4_k`, `q5_k`, `q6_k` the K-quant GPU layout
+ * of `kQuantFromGguf` (GGUF's blocks, same size, their quant bits regrouped).
+ * Loaders give each tensor its own buffer at byte offset 0, except a tied
+ * `output`, which is the embedding itself.
  */
 export interface WeightTensor {
   readonly dtype: WeightDType;

@@ -69,10 +69,10 @@ export function q4_0ToQ8_0(blocks: Uint8Array): Uint8Array {
 }
 
 /**
- * Converts a tensor's GGUF bytes to the kernels' GPU layout: F32, F16, Q4_K
- * and Q5_K are used as they are (no copy), Q8_0 goes through `q8_0FromGguf`,
- * Q6_K through `q6_kFromGguf` (same size, aligned fields), Q4_0 is repacked
- * exactly to Q8_0 first. K-quants stay packed: the kernels decode them.
+ * Converts a tensor's GGUF bytes to the kernels' GPU layout: F32 and F16 are
+ * used as they are (no copy), Q8_0 goes through `q8_0FromGguf`, the K-quants
+ * through `kQuantFromGguf` (same size and bits, each 32-value chunk's bits
+ * contiguous; the kernels decode them), Q4_0 is repacked exactly to Q8_0 first.
  */
 export function toGpuLayout(type: GgmlType, raw: Uint8Array): { dtype: WeightDType; data: Uint8Array } {
   switch (type) {

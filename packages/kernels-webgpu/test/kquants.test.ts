@@ -106,6 +106,17 @@ describe.each<[KQuantDType, number]>([
   });
 });
 
+test('the GPU layout regroups a chunk’s bits: Q6_K value 193 (chunk 6, value 1 of it)', () => {
+  const b = block(210, { 208: 1 });
+  b[65] = 0xf0; // low 4 bits of value 193 (high nibble of ql[64 + 1]) ...
+  b[128 + 33] = 0x30; // ... and bits 4-5 (qh[32 + 1] >> 4): q = 63
+  const gpu = kQuantFromGguf('q6_k', b);
+  expect(gpu[16 * 6 + 1]).toBe(0x0f); // lo: byte 1 of chunk 6's 16, low nibble
+  expect(gpu[128 + 8 * 6 + 1]).toBe(0x03); // hi: word 0 of chunk 6's two, byte 1, bits 0-1
+  expect([gpu[208], gpu[209]]).toEqual([0x00, 0x3c]); // the f16 d (1.0), after the block's body
+  expect(gpu.reduce((n, x) => n + (x ? 1 : 0), 0)).toBe(3); // nothing else
+});
+
 test('K-quant quantisers reject a count that is not whole super-blocks', () => {
   expect(() => quantizeKQuant('q4_k', new Float32Array(255))).toThrow(/multiple of 256/);
   expect(() => dequantizeKQuant('q6_k', new Uint8Array(211))).toThrow(/multiple of 210 bytes/);

@@ -83,6 +83,23 @@ describe('chat templates', () => {
     expect(template.render([], { variables: { greeting: 'hi' } })).toBe('hi 0');
   });
 
+  test('continueFinalMessage ends inside the final message, with no end of turn after it', () => {
+    const template = new ChatTemplate(LLAMA2, { bosToken: '<s>', eosToken: '</s>' });
+    const chat = conversation.slice(1, 3);
+    expect(template.render(chat, { continueFinalMessage: true, addGenerationPrompt: false })).toBe(
+      '<s>[INST] Hi [/INST] Hello!',
+    );
+    const skipped = new ChatTemplate("{{ messages[0]['content'] }}");
+    expect(() => skipped.render(chat, { continueFinalMessage: true })).toThrow(
+      'chat template: the final message does not appear in the rendered chat',
+    );
+  });
+
+  test('withSource keeps the BOS and EOS texts', () => {
+    const template = new ChatTemplate(QWEN2, { bosToken: '<s>', eosToken: '</s>' });
+    expect(template.withSource('{{ bos_token }}{{ eos_token }}').render([])).toBe('<s></s>');
+  });
+
   test('bad templates and messages fail clearly', () => {
     expect(() => new ChatTemplate('{% for m in messages %}')).toThrow('chat template: cannot parse');
     expect(() => new ChatTemplate('{{ nope() }}').render([])).toThrow('chat template: ');

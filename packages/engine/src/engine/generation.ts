@@ -74,6 +74,9 @@ export class SequenceText {
     let text = '';
     const ids: number[] = [];
     const logprobs: TokenLogprob[] = [];
+    // As vLLM: the EOS or stop token id that ended the sequence adds no text, unless asked to.
+    const stopToken =
+      out.finishReason === 'stop' && !this.#o.includeStopStrInOutput ? out.tokens.at(-1) : undefined;
     for (const t of out.tokens) {
       if (this.stoppedBy !== undefined) break;
       ids.push(t.id);
@@ -81,6 +84,7 @@ export class SequenceText {
       if (this.#o.wantLogprobs) {
         logprobs.push(tokenLogprob(t));
       }
+      if (t === stopToken) break;
       const piece = this.#detok.push(t.id);
       if (!this.#stops) {
         text += piece;

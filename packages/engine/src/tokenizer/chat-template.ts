@@ -23,6 +23,11 @@ export interface ChatMessage {
 export interface ChatRenderOptions {
   /** End with the opening of an assistant turn (`add_generation_prompt`); default true. */
   addGenerationPrompt?: boolean;
+  /**
+   * End inside the final message, so that generation continues it (`continue_final_message`, as HF's
+   * `apply_chat_template`): the text after the final message's content is cut off. Default false.
+   */
+  continueFinalMessage?: boolean;
   /** More template variables (`tools`, `documents`, ...), as HF's `apply_chat_template` kwargs. */
   variables?: Record<string, unknown>;
 }
@@ -41,6 +46,9 @@ export interface ChatTemplateTokens {
 export const FALLBACK_CHAT_TEMPLATE =
   "{% for message in messages %}{{ '<|im_start|>' + message['role'] + '\\n' + message['content'] + '<|im_end|>' + '\\n' }}" +
   "{% endfor %}{% if add_generation_prompt %}{{ '<|im_start|>assistant\\n' }}{% endif %}";
+
+/** Ends the final message's content while rendering for `continueFinalMessage`. */
+const CONTINUE_MARKER = '\u0000continue-final-message\u0000';
 
 const errorMessage = (e: unknown): string => (e instanceof Error ? e.message : String(e));
 
@@ -84,19 +92,36 @@ export class ChatTemplate {
    * or a runtime error is thrown with its message.
    */
   render(messages: readonly ChatMessage[], options: ChatRenderOptions = {}): string {
-    const { addGenerationPrompt = true, variables = {} } = options;
+    const { addGenerationPrompt = true, continueFinalMessage = false, variables = {} } = options;
+    const normalized = messages.map(normalizeMessage);
+    const last = normalized.length - 1;
+    // The final content ends with a marker; the render is cut where the marker is.
+    if (continueFinalMessage && last >= 0) {
+      const content = `${(normalized[last]!.content as string | null | undefined) ?? ''}${CONTINUE_MARKER}`;
+      normalized[last] = { ...normalized[last]!, content };
+    }
     const context = {
       ...variables,
-      messages: messages.map(normalizeMessage),
+      messages: normalized,
       add_generation_prompt: addGenerationPrompt,
       bos_token: this.tokens.bosToken ?? '',
       eos_token: this.tokens.eosToken ?? '',
     };
+    let text: string;
     try {
-      return this.template.render(context);
+      text = this.template.render(context);
     } catch (e) {
       throw new Error(`chat template: ${errorMessage(e)}`, { cause: e });
     }
+    if (!continueFinalMessage) return text;
+    const end = text.lastIndexOf(CONTINUE_MARKER);
+    if (end < 0) throw new Error('chat template: the final message does not appear in the rendered chat');
+    return text.slice(0, end);
+  }
+
+  /** A template of another source with the same BOS/EOS texts (a per-request `chat_template`). */
+  withSource(source: string): ChatTemplate {
+    return new ChatTemplate(source, this.tokens);
   }
 }
 

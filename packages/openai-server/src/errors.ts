@@ -78,6 +78,21 @@ export function toApiError(error: unknown): ApiError {
   return internalError(error instanceof Error ? error.message : String(error));
 }
 
+/**
+ * Runs `run`, reporting an engine parameter error under the request field that set it (`names`
+ * maps engine names to fields), in its `param` and its message.
+ */
+export function renamingParam<T>(names: Readonly<Record<string, string>>, run: () => T): T {
+  try {
+    return run();
+  } catch (error) {
+    if (!(error instanceof EngineInputError) || error.param === undefined) throw error;
+    const field = names[error.param];
+    if (field === undefined) throw error;
+    throw badRequest(error.message.replace(new RegExp(`\\b${error.param}\\b`, 'g'), field), field);
+  }
+}
+
 /** Sends `error` and records it for the request's journey and log line. */
 export function errorResponse(c: Context<AppEnv>, error: ApiError): Response {
   c.set('apiError', error);

@@ -206,7 +206,7 @@ const CASES: Case[] = [
     path: CHAT,
     body: chat({ logprobs: true, top_logprobs: 100 }),
     status: 400,
-    param: 'logprobs',
+    param: 'top_logprobs',
   },
   {
     name: 'chat: negative max_completion_tokens',

@@ -5,8 +5,8 @@
 import { chatLogprobs } from './logprobs.js';
 import { envelope, type FormatContext, type ResponseFormat } from './response-format.js';
 
-/** The chat endpoint's shapes. */
-export function chatFormat(ctx: FormatContext): ResponseFormat {
+/** The chat endpoint's shapes; `role` is the reply's (vLLM: the last message's without a generation prompt). */
+export function chatFormat(ctx: FormatContext, role = 'assistant'): ResponseFormat {
   const chunkBase = () => ({
     ...envelope(ctx, 'chat.completion.chunk'),
     ...(ctx.includeUsage && { usage: null }),
@@ -17,9 +17,15 @@ export function chatFormat(ctx: FormatContext): ResponseFormat {
         ctx.logprobs && output.logprobs?.length ? chatLogprobs(ctx.tokenText, output.logprobs) : null;
       if (!first && !text && !logprobs && !output.finished) return undefined;
       // The first chunk of each choice announces the role, as OpenAI's do.
-      const delta = first ? { role: 'assistant', content: text } : text ? { content: text } : {};
-      const finish = output.finished ? output.finishReason : null;
-      return { ...chunkBase(), choices: [{ index: state.index, delta, logprobs, finish_reason: finish }] };
+      const delta = first ? { role, content: text } : text ? { content: text } : {};
+      const choice = {
+        index: state.index,
+        delta,
+        logprobs,
+        finish_reason: output.finished ? output.finishReason : null,
+        stop_reason: output.finished ? (output.stopReason ?? null) : null,
+      };
+      return { ...chunkBase(), choices: [choice] };
     },
     usageChunk(usage) {
       return { ...chunkBase(), choices: [], usage };
@@ -29,7 +35,7 @@ export function chatFormat(ctx: FormatContext): ResponseFormat {
         ...envelope(ctx, 'chat.completion'),
         choices: choices.map((c) => ({
           index: c.index,
-          message: { role: 'assistant', content: c.text },
+          message: { role, content: c.text },
           logprobs: ctx.logprobs ? chatLogprobs(ctx.tokenText, c.logprobs) : null,
           finish_reason: c.finishReason,
           stop_reason: c.stopReason ?? null,

@@ -77,9 +77,9 @@ export function completionLogprobs(
     const token = text.of(tokenId).text;
     out.tokens.push(token);
     out.token_logprobs.push(t ? t.logprob : null);
-    out.top_logprobs.push(
-      t ? Object.fromEntries(t.top.map((alt) => [text.of(alt.tokenId).text, alt.logprob])) : null,
-    );
+    // As vLLM: the sampled token, then the alternatives (`logprobs: 0` gives the sampled token alone).
+    const alternatives = t && [t, ...t.top].map((alt) => [text.of(alt.tokenId).text, alt.logprob]);
+    out.top_logprobs.push(alternatives ? Object.fromEntries(alternatives) : null);
     out.text_offset.push(at);
     return at + token.length;
   };

@@ -25,7 +25,8 @@ export function completionsHandler(ctx: ServerContext): Handler<AppEnv> {
     if (body.suffix) throw badRequest('suffix is not supported', 'suffix');
     const echoLogprobs = body.echo === true && body.logprobs !== undefined;
     const sampling = {
-      ...toSamplingOptions(body, { maxTokens: body.max_tokens, logprobs: body.logprobs }),
+      // OpenAI's and vLLM's default for completions (chat runs to the end of the context).
+      ...toSamplingOptions(body, { maxTokens: body.max_tokens ?? 16, logprobs: body.logprobs }),
       // Echo with logprobs scores the prompt too (OpenAI's legacy API; what evaluation harnesses use).
       ...(echoLogprobs && { promptLogprobs: body.logprobs }),
     };

@@ -2,7 +2,6 @@
  * `POST /tokenize` and `POST /detokenize`, in vLLM's shapes.
  * @module
  */
-import type { ChatMessage } from '@x/engine';
 import type { Handler } from 'hono';
 import type { AppEnv } from '../app-env.js';
 import { renderChat } from '../chat-prompt.js';
@@ -24,12 +23,11 @@ export function tokenizeHandler(ctx: ServerContext): Handler<AppEnv> {
     const body = await parseJsonBody(c, tokenizeRequestSchema);
     resolveModel(ctx, body.model);
     const tokens =
-      body.prompt !== undefined
-        ? await tokenizer.encodeAsync(body.prompt, { addSpecialTokens: body.add_special_tokens ?? true })
-        : await tokenizer.encodeAsync(
-            renderChat(ctx, body.messages as ChatMessage[], body.add_generation_prompt ?? true),
-            { parseSpecial: true },
-          );
+      body.messages === undefined
+        ? await tokenizer.encodeAsync(body.prompt!, { addSpecialTokens: body.add_special_tokens ?? true })
+        : await tokenizer.encodeAsync(renderChat(ctx, { ...body, messages: body.messages }), {
+            parseSpecial: true,
+          });
     const head = { count: tokens.length, max_model_len: ctx.engine.maxModelLen };
     if (tokens.length <= JSON_SLICE) {
       const token_strs = body.return_token_strs ? tokens.map(tokenStr) : null;

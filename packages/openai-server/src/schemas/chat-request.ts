@@ -13,9 +13,23 @@ const message = z.looseObject({
   content: z.union([z.string(), z.array(contentPart), z.null()]).optional(),
 });
 
+/** How messages become a prompt (vLLM's fields, shared with `/tokenize`). */
+export const chatPromptFields = {
+  messages: z.array(message).min(1, 'messages must contain at least one message'),
+  add_generation_prompt: optional(z.boolean()),
+  continue_final_message: optional(z.boolean()),
+  chat_template: optional(z.string()),
+  chat_template_kwargs: optional(z.record(z.string(), z.unknown())),
+};
+
+/** The prompt fields, parsed. */
+export type ChatPromptRequest = z.output<z.ZodObject<typeof chatPromptFields>>;
+
 /** A chat completion request. */
 export const chatRequestSchema = samplingRequestSchema.extend({
-  messages: z.array(message).min(1, 'messages must contain at least one message'),
+  ...chatPromptFields,
+  /** vLLM's: the reply starts with the last message's content when that message has the reply's role. */
+  echo: optional(z.boolean()),
   /** OpenAI's newer name for max_tokens; it wins when both are given. */
   max_completion_tokens: optional(z.int()),
   logprobs: optional(z.boolean()),

@@ -6,8 +6,9 @@
  */
 import type { Context } from 'hono';
 import type { z } from 'zod';
-import { badRequest } from '../errors.js';
+import { ApiError, badRequest } from '../errors.js';
 
+const UTF8 = new TextDecoder('utf-8', { fatal: true });
 const JSON_TYPE = /^application\/([\w.-]+\+)?json\s*(;|$)/i;
 
 /** The body of `c` as `schema`'s output; throws a 400 `ApiError` otherwise. */
@@ -19,8 +20,9 @@ export async function parseJsonBody<T extends z.ZodType>(c: Context, schema: T):
   }
   let body: unknown;
   try {
-    body = await c.req.json();
+    body = JSON.parse(utf8Text(await c.req.arrayBuffer()));
   } catch (error) {
+    if (error instanceof ApiError) throw error;
     throw badRequest(`the request body is not valid JSON: ${(error as Error).message}`);
   }
   const parsed = schema.safeParse(body);
@@ -28,6 +30,15 @@ export async function parseJsonBody<T extends z.ZodType>(c: Context, schema: T):
   const issue = parsed.error.issues[0]!;
   const param = formatPath(issue.path);
   throw badRequest(param ? `${param}: ${issue.message}` : issue.message, param);
+}
+
+/** The body's text; malformed bytes are a 400 rather than U+FFFD, as OpenAI and vLLM answer. */
+function utf8Text(bytes: ArrayBuffer): string {
+  try {
+    return UTF8.decode(bytes);
+  } catch {
+    throw badRequest('the request body is not valid UTF-8');
+  }
 }
 
 /** `messages[0].content`, or null for the body itself. */

@@ -22,6 +22,7 @@ export const samplingRequestSchema = z.looseObject({
   top_k: optional(z.int()),
   min_p: optional(z.number()),
   n: optional(z.int()),
+  best_of: optional(z.int()),
   seed: optional(z.int()),
   stop: optional(z.union([z.string(), z.array(z.string())])),
   stop_token_ids: optional(z.array(z.int())),
@@ -51,6 +52,10 @@ export function toSamplingOptions(
 ): SamplingOptions {
   if (body.stream_options !== undefined && body.stream !== true) {
     throw badRequest('stream_options is only allowed when stream is true', 'stream_options');
+  }
+  // As vLLM V1: only the n sequences asked for are generated.
+  if (body.best_of !== undefined && body.best_of !== 1) {
+    throw badRequest('best_of is not supported; use n', 'best_of');
   }
   return {
     maxTokens: endpoint.maxTokens,

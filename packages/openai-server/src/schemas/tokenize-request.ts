@@ -3,7 +3,7 @@
  * @module
  */
 import { z } from 'zod';
-import { chatRequestSchema } from './chat-request.js';
+import { chatPromptFields } from './chat-request.js';
 import { optional } from './sampling.js';
 
 /** A prompt, or chat messages rendered with the chat template: exactly one of them. */
@@ -11,8 +11,8 @@ export const tokenizeRequestSchema = z
   .looseObject({
     model: optional(z.string()),
     prompt: optional(z.string()),
-    messages: chatRequestSchema.shape.messages.optional(),
-    add_generation_prompt: optional(z.boolean()),
+    ...chatPromptFields,
+    messages: chatPromptFields.messages.optional(),
     add_special_tokens: optional(z.boolean()),
     return_token_strs: optional(z.boolean()),
   })

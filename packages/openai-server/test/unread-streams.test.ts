@@ -98,7 +98,7 @@ test('a client that stops reading is cut off after the stall timeout, even once 
 });
 
 test('a client that reads gets every event within the same limits', async () => {
-  const { lines, post } = appWith({ maxStreamBufferBytes: 16 * 1024, streamStallTimeoutMs: 300 });
+  const { lines, post } = appWith({ maxStreamBufferBytes: 16 * 1024, streamStallTimeoutMs: STALL_MS });
   const res = await post({ n: 2, logprobs: 5, max_tokens: 100, ignore_eos: true });
   const { text, events } = await streamedCompletion(res);
   expect(events.at(-1)).toBe('[DONE]');

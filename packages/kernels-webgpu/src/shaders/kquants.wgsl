@@ -71,5 +71,5 @@ fn kq_quad(c: KqChunk, q: u32) -> vec4f {
     quants |= ((c.hi[c.hw + q / 4u] >> (2u * (q % 4u))) & 0x03030303u) << 4u;
   }
   let sm = select(c.sm.xy, c.sm.zw, q >= 4u);
-  return sm.x * vec4f((vec4u(quants) >> vec4u(0u, 8u, 16u, 24u)) & vec4u(0xffu)) - sm.y;
+  return fma(vec4f((vec4u(quants) >> vec4u(0u, 8u, 16u, 24u)) & vec4u(0xffu)), vec4f(sm.x), vec4f(-sm.y));
 }

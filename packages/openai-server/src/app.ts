@@ -27,7 +27,7 @@ import type { JourneyEnd } from './request-journey.js';
 import { chatCompletionsHandler } from './routes/chat-completions.js';
 import { completionsHandler } from './routes/completions.js';
 import { modelsHandler } from './routes/models.js';
-import { healthHandler, metricsHandler, versionHandler } from './routes/system.js';
+import { healthHandler, metricsHandler, pingHandler, versionHandler } from './routes/system.js';
 import { detokenizeHandler, tokenizeHandler } from './routes/tokenize.js';
 import type { ServerContext } from './server-context.js';
 
@@ -141,6 +141,7 @@ export function createApp(options: AppOptions): OpenAIApp {
   app.use(jsonBodyLimit(options.maxBodyBytes ?? 4 * 2 ** 20));
 
   app.get('/health', healthHandler());
+  app.on(['GET', 'POST'], '/ping', pingHandler());
   app.get('/version', versionHandler(ctx));
   app.get('/metrics', metricsHandler(ctx));
   app.get('/v1/models', modelsHandler(ctx, options.modelRoot ?? modelNames[0]!));

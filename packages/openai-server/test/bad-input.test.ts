@@ -295,9 +295,12 @@ describe('what is accepted', () => {
     expect(res.status).toBe(200);
   });
 
-  test('health, version and metrics stay open without a key', async () => {
-    for (const path of ['/health', '/version', '/metrics'])
+  test('health, ping, version and metrics stay open without a key', async () => {
+    for (const path of ['/health', '/ping', '/version', '/metrics'])
       expect((await fetch(`${server.url}${path}`)).status).toBe(200);
+    // SageMaker's health check POSTs, as vLLM serves it.
+    const ping = await fetch(`${server.url}/ping`, { method: 'POST' });
+    expect([ping.status, await ping.text()]).toEqual([200, '']);
   });
 });
 

@@ -1,5 +1,5 @@
 /**
- * `GET /health`, `GET /version` and `GET /metrics`.
+ * `GET /health`, `/ping`, `GET /version` and `GET /metrics`.
  * @module
  */
 import type { Handler } from 'hono';
@@ -8,6 +8,9 @@ import type { ServerContext } from '../server-context.js';
 
 /** 200 with an empty body while the server runs (vLLM's). */
 export const healthHandler = (): Handler<AppEnv> => (c) => c.body(null, 200);
+
+/** vLLM's `GET`/`POST /ping` (SageMaker's health check): {@link healthHandler}'s answer, open without a key. */
+export const pingHandler = healthHandler;
 
 /** `{version}`. */
 export const versionHandler =

@@ -130,6 +130,7 @@ export function createApp(options: AppOptions): OpenAIApp {
   };
 
   const app = new Hono<AppEnv>();
+  app.use(metrics.http.middleware());
   // Preflights are answered before the key check: browsers send them without credentials.
   if (options.cors) app.use(corsMiddleware(options.cors));
   app.use(accessLog(logger));

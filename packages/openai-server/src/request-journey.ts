@@ -33,6 +33,7 @@ export class RequestJourney {
   /** The plugins listening at arrival; undefined when none did, so each hook point costs one check. */
   readonly #subscriptions: readonly Subscription[] | undefined;
   readonly #onEnd: (end: JourneyEnd) => void;
+  #afterEnd: (() => void) | undefined;
   #promptTokens = 0;
   #responded = false;
   #ended = false;
@@ -62,6 +63,11 @@ export class RequestJourney {
   /** The trace headers for the engine, or undefined when there are none. */
   engineTraceHeaders(): Readonly<Record<string, string>> | undefined {
     return Object.keys(this.traceHeaders).length > 0 ? this.traceHeaders : undefined;
+  }
+
+  /** Calls `listener` once the journey ends (one listener: the HTTP metrics'). */
+  whenEnded(listener: () => void): void {
+    this.#afterEnd = listener;
   }
 
   /** The request was validated and handed to the engine. */
@@ -101,6 +107,7 @@ export class RequestJourney {
       latencyMs: performance.now() - this.info.arrivalMonotonicNs / 1e6,
       ...(reason !== undefined && { reason }),
     });
+    this.#afterEnd?.();
     return true;
   }
 }

@@ -44,11 +44,12 @@ const EXPECTED: Record<string, string> = {
   'vllm:cache_config_info': 'gauge',
 };
 
-test("vLLM's metric names and types, every sample labelled with the model", async () => {
+test("vLLM's metric names and types, every vllm:* sample labelled with the model", async () => {
   const families = await scrape();
   for (const [name, type] of Object.entries(EXPECTED))
     expect([name, families.get(name)?.type]).toEqual([name, type]);
-  for (const family of families.values()) {
+  for (const [name, family] of families) {
+    if (!name.startsWith('vllm:')) continue;
     for (const s of family.samples) expect(s.labels).toMatchObject({ model_name: MODEL, engine: '0' });
   }
   const ttft = families
@@ -124,12 +125,44 @@ test('gauges are read at scrape time', async () => {
   ).toBeGreaterThanOrEqual(1);
 });
 
+test("process metrics and the HTTP metrics of vLLM's instrumentator, by route pattern and status class", async () => {
+  const before = await scrape();
+  const count = (f: typeof before, labels: Record<string, string>) =>
+    sampleValue(f, 'http_requests_total', labels) ?? 0;
+  const body = { model: MODEL, prompt: 'Hello', max_tokens: 3, stream: true };
+  const stream = await postJson(`${server.url}/v1/completions`, body);
+  await stream.text();
+  expect((await postJson(`${server.url}/v1/completions`, { ...body, max_tokens: -1 })).status).toBe(400);
+  expect((await fetch(`${server.url}/no/such/path/123`)).status).toBe(404);
+  expect((await fetch(`${server.url}/health`)).status).toBe(200);
+  const after = await scrape();
+  expect(after.get('process_cpu_seconds_total')?.type).toBe('counter');
+  expect(after.get('process_resident_memory_bytes')?.type).toBe('gauge');
+  expect(after.get('http_request_duration_seconds')?.type).toBe('histogram');
+  expect(after.get('http_request_duration_highr_seconds')?.type).toBe('histogram');
+  expect(after.get('http_request_size_bytes')?.type).toBe('summary');
+  expect(after.get('http_response_size_bytes')?.type).toBe('summary');
+  const delta = (labels: Record<string, string>) => count(after, labels) - count(before, labels);
+  const completions = { handler: '/v1/completions', method: 'POST' };
+  expect(delta({ ...completions, status: '2xx' })).toBe(1);
+  expect(delta({ ...completions, status: '4xx' })).toBe(1);
+  expect(delta({ handler: 'none', method: 'GET', status: '4xx' })).toBe(1);
+  const handlers = after.get('http_requests_total')!.samples.map((s) => s.labels.handler);
+  expect(handlers).not.toContain('/health');
+  expect(handlers).not.toContain('/metrics');
+  expect(handlers.some((h) => h!.startsWith('/no/'))).toBe(false);
+  const durations = (f: typeof before) =>
+    sampleValue(f, 'http_request_duration_seconds_count', completions) ?? 0;
+  expect(durations(after) - durations(before)).toBe(2);
+});
+
 test('two apps in one process keep separate registries', async () => {
   const other = createApp({ engine: server.engine, servedModelName: 'second' });
   try {
     const text = await (await other.fetch(new Request('http://x/metrics'))).text();
     const families = parsePrometheus(text);
     expect(families.get('vllm:num_requests_running')!.samples[0]!.labels.model_name).toBe('second');
+    expect(families.get('process_cpu_seconds_total')?.type).toBe('counter');
     expect((await scrape()).get('vllm:num_requests_running')!.samples[0]!.labels.model_name).toBe(MODEL);
   } finally {
     other.close();

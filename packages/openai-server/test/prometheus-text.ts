@@ -21,11 +21,14 @@ const SUFFIXES: Readonly<Record<string, readonly string[]>> = {
   counter: [''],
   gauge: [''],
   histogram: ['_bucket', '_sum', '_count'],
+  summary: ['', '_sum', '_count'],
 };
 
 function parseValue(text: string, line: string): number {
   if (text === '+Inf') return Infinity;
   if (text === '-Inf') return -Infinity;
+  // Scrapers read NaN in any case (prom-client writes "Nan" for an empty event-loop histogram).
+  if (text.toLowerCase() === 'nan') return NaN;
   const value = Number(text);
   if (text === '' || Number.isNaN(value)) throw new Error(`bad value in: ${line}`);
   return value;
@@ -74,11 +77,21 @@ export function parsePrometheus(text: string): Map<string, Family> {
   return families;
 }
 
+/** Checks each series of a histogram (its samples grouped by their labels other than `le`). */
 function checkHistogram(name: string, family: Family): void {
-  const buckets = family.samples.filter((s) => s.name === `${name}_bucket`);
-  const count = family.samples.find((s) => s.name === `${name}_count`);
-  if (!count || !family.samples.some((s) => s.name === `${name}_sum`))
-    throw new Error(`${name}: no _sum or _count`);
+  const series = new Map<string, Sample[]>();
+  for (const s of family.samples) {
+    const { le: _le, ...rest } = s.labels;
+    const key = JSON.stringify(rest);
+    series.set(key, [...(series.get(key) ?? []), s]);
+  }
+  for (const samples of series.values()) checkHistogramSeries(name, samples);
+}
+
+function checkHistogramSeries(name: string, samples: readonly Sample[]): void {
+  const buckets = samples.filter((s) => s.name === `${name}_bucket`);
+  const count = samples.find((s) => s.name === `${name}_count`);
+  if (!count || !samples.some((s) => s.name === `${name}_sum`)) throw new Error(`${name}: no _sum or _count`);
   const les = buckets.map((b) => parseValue(b.labels.le ?? '', name));
   if (les.at(-1) !== Infinity || buckets.at(-1)!.value !== count.value)
     throw new Error(`${name}: +Inf bucket ≠ _count`);

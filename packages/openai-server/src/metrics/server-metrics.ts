@@ -16,6 +16,7 @@ import {
   REQUEST_LATENCY_BUCKETS,
   TTFT_BUCKETS,
 } from './buckets.js';
+import { HttpMetrics } from './http-metrics.js';
 
 /** Options of {@link ServerMetrics}. */
 export interface ServerMetricsOptions {
@@ -23,9 +24,10 @@ export interface ServerMetricsOptions {
   readonly modelName: string;
 }
 
-/** The server's metrics registry. */
+/** The server's metrics: the `vllm:*` registry, and the HTTP and process metrics beside it. */
 export class ServerMetrics {
   readonly registry = new Registry();
+  readonly http = new HttpMetrics();
   readonly #paramsN: Histogram;
   readonly #paramsMaxTokens: Histogram;
   readonly #maxGenerationTokens: Histogram;
@@ -221,7 +223,8 @@ export class ServerMetrics {
 
   /** The exposition text and its content type. */
   async scrape(): Promise<{ text: string; contentType: string }> {
-    return { text: await this.registry.metrics(), contentType: this.registry.contentType };
+    const [vllm, http] = await Promise.all([this.registry.metrics(), this.http.registry.metrics()]);
+    return { text: vllm + http, contentType: this.registry.contentType };
   }
 
   /** Stops observing the engine. */

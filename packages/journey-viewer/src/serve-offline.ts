@@ -6,6 +6,7 @@
  */
 import { serve } from '@hono/node-server';
 import { Hono } from 'hono';
+import { readFile } from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
 import { viewerRoutes } from './viewer-routes.js';
@@ -27,8 +28,12 @@ export interface OfflineViewer {
   close(): Promise<void>;
 }
 
-/** Serves the page at `/journeys` (and redirects `/` there). */
-export function serveOfflineViewer(options: OfflineViewerOptions = {}): Promise<OfflineViewer> {
+/**
+ * Serves the page at `/journeys` (and redirects `/` there); rejects before
+ * listening when the trace file cannot be read as JSON.
+ */
+export async function serveOfflineViewer(options: OfflineViewerOptions = {}): Promise<OfflineViewer> {
+  if (options.traceFile !== undefined) await checkTraceFile(options.traceFile);
   const app = new Hono();
   app.route(
     '/journeys',
@@ -49,4 +54,19 @@ export function serveOfflineViewer(options: OfflineViewerOptions = {}): Promise<
     ) as Server;
     server.once('error', reject);
   });
+}
+
+/** Fails with a message naming the file when it is missing, unreadable or not JSON. */
+async function checkTraceFile(path: string): Promise<void> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (error) {
+    throw new Error(`cannot read the trace file ${path}: ${(error as NodeJS.ErrnoException).code ?? error}`);
+  }
+  try {
+    JSON.parse(text);
+  } catch {
+    throw new Error(`the trace file ${path} is not JSON`);
+  }
 }

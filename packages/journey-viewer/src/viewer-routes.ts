@@ -37,7 +37,8 @@ export function viewerRoutes(options: ViewerRoutesOptions = {}): Hono {
   const { live, traceFile } = options;
   const app = new Hono();
   if (options.apiKeys?.length) app.use(viewerAuth(options.apiKeys));
-  app.get('/', (c) => c.html(pageHtml(c.req.path)));
+  // The page at the mount path and with its trailing slash (`/journeys/`): `/` alone merges into the mount path.
+  app.on('GET', ['/', '/:trailingSlash{^$}'], (c) => c.html(pageHtml(c.req.path)));
   app.get('/config.json', (c) =>
     c.json({
       live: live !== undefined,

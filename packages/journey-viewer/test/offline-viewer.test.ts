@@ -64,3 +64,18 @@ test('--help prints the usage and exits 0; a bad command line exits 2 with it', 
   const bad = await runCli(['--port', 'x']);
   expect([bad.code, bad.stderr]).toEqual([2, expect.stringMatching(/usage: x-journey-viewer/)]);
 });
+
+test('a trace file that is missing or not JSON fails at start, naming the file', async () => {
+  const missing = join(dir, 'missing.json');
+  const gone = await runCli([missing]);
+  expect([gone.code, gone.stdout, gone.stderr]).toEqual([
+    2,
+    '',
+    `x-journey-viewer: cannot read the trace file ${missing}: ENOENT\n`,
+  ]);
+  const notJson = join(dir, 'not.json');
+  writeFileSync(notJson, 'hello');
+  await expect(serveOfflineViewer({ traceFile: notJson })).rejects.toThrow(
+    `the trace file ${notJson} is not JSON`,
+  );
+});

@@ -90,6 +90,16 @@ describe('the page', () => {
     expect([...seen].some((u) => u.endsWith('/assets/vendor/uplot.esm.js'))).toBe(true);
   });
 
+  test('served with a trailing slash too, its base unchanged', async () => {
+    const { url } = await serveViewer();
+    const page = await fetch(`${url}/`);
+    expect([page.status, page.headers.get('content-type')]).toEqual([
+      200,
+      expect.stringMatching(/^text\/html/),
+    ]);
+    expect(await page.text()).toContain('<base href="/journeys/" />');
+  });
+
   test('anything but a listed asset is a 404', async () => {
     const { url } = await serveViewer();
     for (const path of [

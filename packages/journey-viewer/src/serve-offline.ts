@@ -62,11 +62,12 @@ async function checkTraceFile(path: string): Promise<void> {
   try {
     text = await readFile(path, 'utf8');
   } catch (error) {
-    throw new Error(`cannot read the trace file ${path}: ${(error as NodeJS.ErrnoException).code ?? error}`);
+    const reason = (error as NodeJS.ErrnoException).code ?? String(error);
+    throw new Error(`cannot read the trace file ${path}: ${reason}`, { cause: error });
   }
   try {
     JSON.parse(text);
-  } catch {
-    throw new Error(`the trace file ${path} is not JSON`);
+  } catch (error) {
+    throw new Error(`the trace file ${path} is not JSON`, { cause: error });
   }
 }

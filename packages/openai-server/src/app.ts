@@ -18,6 +18,7 @@ import { TokenText } from './format/logprobs.js';
 import { ClientGoneError, clientGone } from './generation/outcome.js';
 import type { ServerPlugin, Unsubscribe } from './hooks.js';
 import { ServerMetrics } from './metrics/server-metrics.js';
+import { startStatsLog } from './metrics/stats-log.js';
 import { accessLog } from './middleware/access-log.js';
 import { apiKey } from './middleware/api-key.js';
 import { jsonBodyLimit } from './middleware/body-limit.js';
@@ -27,6 +28,7 @@ import type { JourneyEnd } from './request-journey.js';
 import { chatCompletionsHandler } from './routes/chat-completions.js';
 import { completionsHandler } from './routes/completions.js';
 import { modelsHandler } from './routes/models.js';
+import { responsesHandler } from './routes/responses.js';
 import { healthHandler, metricsHandler, pingHandler, versionHandler } from './routes/system.js';
 import { detokenizeHandler, tokenizeHandler } from './routes/tokenize.js';
 import type { ServerContext } from './server-context.js';
@@ -63,6 +65,14 @@ export interface AppOptions {
   readonly logger?: Logger;
   /** Log a line per generation request at info (vLLM's `--disable-log-requests` turns it off); default true. Failures are logged either way. */
   readonly logRequests?: boolean;
+  /**
+   * Log vLLM's stats line (throughputs, running and waiting requests, KV cache usage, prefix cache
+   * hit rate) at info every `statsLogIntervalMs` while busy (vLLM's `--disable-log-stats` turns it
+   * off); default true. A warning line for each interval with preemptions is logged either way.
+   */
+  readonly logStats?: boolean;
+  /** How often the stats and preemption lines are considered, in ms; default 10 000 (vLLM's). */
+  readonly statsLogIntervalMs?: number;
   /** Answer browsers' cross-origin requests and preflights (vLLM's `--allowed-*` flags); default: no CORS headers. */
   readonly cors?: CorsSettings;
   /**
@@ -88,7 +98,7 @@ export interface OpenAIApp {
   readonly metrics: ServerMetrics;
   /** Subscribes a server plugin; returns its unsubscribe function. */
   use(plugin: ServerPlugin): Unsubscribe;
-  /** Stops observing the engine (metrics); the engine itself is the caller's. */
+  /** Stops observing the engine (metrics, the stats line); the engine itself is the caller's. */
   close(): void;
 }
 
@@ -109,6 +119,8 @@ export function createApp(options: AppOptions): OpenAIApp {
   };
   if (!(streamLimits.maxBufferedBytes > 0 && streamLimits.stallTimeoutMs > 0))
     throw new Error('createApp: maxStreamBufferBytes and streamStallTimeoutMs must be positive');
+  const statsLogIntervalMs = options.statsLogIntervalMs ?? 10_000;
+  if (!(statsLogIntervalMs > 0)) throw new Error('createApp: statsLogIntervalMs must be positive');
   const metrics = new ServerMetrics(engine, { modelName: modelNames[0]! });
   const ctx: ServerContext = {
     engine,
@@ -124,6 +136,10 @@ export function createApp(options: AppOptions): OpenAIApp {
   const hub = new PluginHub(logger);
   for (const plugin of options.plugins ?? []) hub.use(plugin);
   const logRequests = options.logRequests ?? true;
+  const stopStatsLog = startStatsLog(engine, logger, {
+    intervalMs: statsLogIntervalMs,
+    logStats: options.logStats ?? true,
+  });
   const logEnd = (end: JourneyEnd) => {
     if (end.status >= 500) logger.error(end, 'request');
     else if (logRequests) logger.info(end, 'request');
@@ -139,6 +155,7 @@ export function createApp(options: AppOptions): OpenAIApp {
   if (options.apiKeys?.length) app.use('/v1/*', apiKey(options.apiKeys));
   app.on('POST', '/v1/completions', trackRequest(hub, 'completions', logEnd));
   app.on('POST', '/v1/chat/completions', trackRequest(hub, 'chat.completions', logEnd));
+  app.on('POST', '/v1/responses', trackRequest(hub, 'responses', logEnd));
   app.use(jsonBodyLimit(options.maxBodyBytes ?? 4 * 2 ** 20));
 
   app.get('/health', healthHandler());
@@ -148,6 +165,7 @@ export function createApp(options: AppOptions): OpenAIApp {
   app.get('/v1/models', modelsHandler(ctx, options.modelRoot ?? modelNames[0]!));
   app.post('/v1/completions', completionsHandler(ctx));
   app.post('/v1/chat/completions', chatCompletionsHandler(ctx));
+  app.post('/v1/responses', responsesHandler(ctx));
   app.post('/tokenize', tokenizeHandler(ctx));
   app.post('/detokenize', detokenizeHandler(ctx));
 
@@ -178,7 +196,10 @@ export function createApp(options: AppOptions): OpenAIApp {
     fetch: options.rootPath ? underRootPath(app, options.rootPath) : app.fetch,
     metrics,
     use: (plugin) => hub.use(plugin),
-    close: () => metrics.close(),
+    close: () => {
+      stopStatsLog();
+      metrics.close();
+    },
   };
 }
 

@@ -47,6 +47,8 @@ export interface EngineCounters {
   promptTokens: number;
   /** `vllm:generation_tokens`. */
   generationTokens: number;
+  /** Prompt tokens computed by the steps so far (prefix-cache hits excluded): the stats line's prompt throughput. */
+  prefillTokens: number;
   /** `vllm:num_preemptions`. */
   preemptions: number;
   /** `vllm:request_success` by finish reason. */
@@ -62,6 +64,7 @@ export class EngineStats {
   readonly counters: EngineCounters = {
     promptTokens: 0,
     generationTokens: 0,
+    prefillTokens: 0,
     preemptions: 0,
     finished: { stop: 0, length: 0, abort: 0, error: 0 },
     steps: 0,
@@ -96,6 +99,7 @@ export class EngineStats {
   onStep(output: SchedulerOutput): void {
     this.counters.steps++;
     this.counters.preemptions += output.preemptedIds.length;
+    this.counters.prefillTokens += output.numPrefillTokens;
     if (this.#subscribers.length) this.#emit((s) => s.onStepTokens?.(output.totalNumScheduledTokens));
   }
 

@@ -2,7 +2,9 @@
  * The README convention every published package follows, and its parser.
  *
  * The first two `##` sections are `## Install` (an `npm install` command:
- * the package, its peers and anything the example imports) and `## Example`,
+ * the package, its peers and anything the example imports; until the
+ * packages are published, `npm install <folder>/*.tgz` of `pnpm pack-all`'s
+ * tarballs, which installs every published package) and `## Example`,
  * whose first ```ts block is a complete program: the test runs it as
  * `node example.ts`. An optional ```text block after it shows what the
  * program prints; each of its lines must appear, in order, as a line of the
@@ -24,6 +26,8 @@ interface CodeBlock {
 export interface ReadmeExample {
   /** Package names from the Install section's `npm install` commands (versions stripped). */
   readonly installs: readonly string[];
+  /** Whether Install installs every tarball of `pnpm pack-all` (`npm install <folder>/*.tgz`). */
+  readonly everyTarball: boolean;
   /** The Example section's first ```ts block. */
   readonly code: string;
   /** The lines of the ```text block after it, if any. */
@@ -47,11 +51,13 @@ export function parseReadme(text: string): ParsedReadme {
         .join(', ')})`,
     );
   }
-  const installs = blocks
+  const named = blocks
     .filter((b) => b.section === 'Install')
     .flatMap((b) => b.body.split('\n'))
     .flatMap(npmInstallNames);
-  if (installs.length === 0) problems.push('the Install section has no `npm install` command');
+  if (named.length === 0) problems.push('the Install section has no `npm install` command');
+  const everyTarball = named.some((word) => word.endsWith('/*.tgz'));
+  const installs = named.filter((word) => !word.endsWith('/*.tgz'));
   const example = blocks.filter((b) => b.section === 'Example');
   const codeAt = example.findIndex((b) => b.lang === 'ts' || b.lang === 'typescript');
   if (codeAt < 0) problems.push('the Example section has no ```ts block');
@@ -61,6 +67,7 @@ export function parseReadme(text: string): ParsedReadme {
     ok: true,
     example: {
       installs,
+      everyTarball,
       code: example[codeAt]!.body,
       expectedOutput: output?.body.split('\n').filter((line) => line.trim() !== ''),
     },
@@ -87,14 +94,17 @@ function scan(text: string): { headings: string[]; blocks: CodeBlock[] } {
   return { headings, blocks };
 }
 
-/** The package names of one `npm install …` (or `npm i …`) line; none for any other line. */
+/**
+ * The package names of one `npm install …` (or `npm i …`) line, a tarball glob (`./tarballs/*.tgz`)
+ * kept as written; none for any other line.
+ */
 export function npmInstallNames(line: string): string[] {
   const words = line.replace(/#.*$/, '').trim().split(/\s+/);
   if (words[0] !== 'npm' || !(words[1] === 'install' || words[1] === 'i')) return [];
   return words
     .slice(2)
     .filter((w) => !w.startsWith('-'))
-    .map((w) => w.replace(/^(@?[^@]+)@.*$/, '$1'));
+    .map((w) => (w.endsWith('.tgz') ? w : w.replace(/^(@?[^@]+)@.*$/, '$1')));
 }
 
 /**

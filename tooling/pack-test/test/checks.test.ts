@@ -44,6 +44,7 @@ describe('parseReadme', () => {
       ok: true,
       example: {
         installs: ['@x/demo', '@x/peer', 'openai'],
+        everyTarball: false,
         code: "import { demo } from '@x/demo';\n## not a heading inside a fence\ndemo();",
         expectedOutput: ['demo ran in … ms'],
       },
@@ -57,6 +58,14 @@ describe('parseReadme', () => {
       'the first two sections must be "## Install" and "## Example" (found "## Usage")',
       'the Install section has no `npm install` command',
       'the Example section has no ```ts block',
+    ]);
+  });
+
+  it('reads an install of every packed tarball', () => {
+    const parsed = parseReadme(good.replace('npm install @x/demo', 'npm install ../x-llm/tarballs/*.tgz'));
+    expect(parsed.ok && [parsed.example.installs, parsed.example.everyTarball]).toEqual([
+      ['@x/peer', 'openai'],
+      true,
     ]);
   });
 

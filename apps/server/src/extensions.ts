@@ -37,6 +37,8 @@ export interface ExtensionPlugins {
   closing?(): void;
   /** Runs on shutdown, after the last request ended (flush exporters here). */
   close?(): Promise<void>;
+  /** Rows for the start-up summary, by label, given the server's URL (no secrets: it is printed). */
+  summary?(url: string): Readonly<Record<string, string>>;
 }
 
 /** A package's flags and what they turn on. */
@@ -54,12 +56,16 @@ export const EXTENSIONS: readonly ServerExtension[] = [journeyTracing, journeyVi
 /** What active extensions contribute, as {@link StartServerOptions}. */
 export function extensionServerOptions(
   active: readonly ExtensionPlugins[],
-): Pick<StartServerOptions, 'plugins' | 'schedulerPlugins' | 'routes' | 'onClosing' | 'onClose'> {
+): Pick<
+  StartServerOptions,
+  'plugins' | 'schedulerPlugins' | 'routes' | 'onClosing' | 'onClose' | 'summaryRows'
+> {
   return {
     plugins: active.flatMap((a) => a.plugins ?? []),
     schedulerPlugins: active.flatMap((a) => a.schedulerPlugins ?? []),
     routes: active.flatMap((a) => (a.routes ? [(app: OpenAIApp['hono']) => a.routes!(app)] : [])),
     onClosing: active.flatMap((a) => (a.closing ? [() => a.closing!()] : [])),
     onClose: active.flatMap((a) => (a.close ? [() => a.close!()] : [])),
+    summaryRows: active.flatMap((a) => (a.summary ? [(url: string) => a.summary!(url)] : [])),
   };
 }

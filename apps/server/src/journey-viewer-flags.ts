@@ -58,6 +58,7 @@ export const journeyViewer: ServerExtension = {
       schedulerPlugins: [viewer.schedulerPlugin],
       routes: (app) => app.route(JOURNEY_VIEWER_PATH, viewer.routes({ apiKeys })),
       closing: () => viewer.close(),
+      summary: (url) => ({ 'journey viewer': `${url}${JOURNEY_VIEWER_PATH}` }),
     };
   },
 };

@@ -59,6 +59,8 @@ export interface StartServerOptions {
   readonly onClosing?: readonly (() => void)[];
   /** Run on `close`, after the last request ended (flush exporters here). */
   readonly onClose?: readonly (() => Promise<void>)[];
+  /** Rows the extensions add to the start-up summary, given the server's URL. */
+  readonly summaryRows?: readonly ((url: string) => Readonly<Record<string, string>>)[];
 }
 
 /** A running server. */
@@ -129,6 +131,8 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
     servedModelName: servedModelName[0]!,
     url: listening.url,
     initEngineMs,
+    apiKey: (options.apiKey?.length ?? 0) > 0,
+    extensions: Object.assign({}, ...(options.summaryRows ?? []).map((rows) => rows(listening.url))),
   });
   logger.info(summary, 'x-serve ready');
 

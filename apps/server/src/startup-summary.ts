@@ -1,6 +1,8 @@
 /**
  * What the server says when it is ready: the model, its shape and storage,
- * the GPU adapter, the KV cache and where it listens.
+ * the GPU adapter, the KV cache, where it listens, whether `/v1` needs an API
+ * key (never the key) and what the active extensions add (the tracing
+ * endpoint, the journey viewer's page).
  * @module
  */
 import type { Engine, WeightTensor } from '@x/engine';
@@ -21,12 +23,16 @@ export interface StartupSummary {
   readonly url: string;
   /** Loading the weights, allocating the KV cache and the warm-up steps, as vLLM's "init engine" line. */
   readonly initEngineMs: number;
+  /** Whether `/v1` needs an API key; the key itself is never part of the summary. */
+  readonly apiKey: boolean;
+  /** Rows the active extensions add, by label. */
+  readonly extensions: Readonly<Record<string, string>>;
 }
 
 /** Collects the summary of a running engine. */
 export function startupSummary(
   engine: Engine,
-  facts: Pick<StartupSummary, 'model' | 'servedModelName' | 'url' | 'initEngineMs'>,
+  facts: Pick<StartupSummary, 'model' | 'servedModelName' | 'url' | 'initEngineMs' | 'apiKey' | 'extensions'>,
 ): StartupSummary {
   const { config, weights } = engine.model;
   const tensors = new Set<WeightTensor>([
@@ -66,6 +72,9 @@ export function formatSummary(s: StartupSummary): string {
     ['KV cache', `${s.kvBlocks} blocks × ${s.blockSize} tokens = ${s.kvTokens} tokens (${mib(s.kvBytes)})`],
     ['init engine', `${(s.initEngineMs / 1000).toFixed(1)} s (weights, KV cache, warm-up)`],
     ['listening', s.url],
+    ['API key', s.apiKey ? 'set: /v1 needs it' : 'not set: /v1 is open'],
+    ...Object.entries(s.extensions),
   ];
-  return rows.map(([k, v]) => `  ${k.padEnd(12)} ${v}`).join('\n');
+  const width = Math.max(...rows.map(([k]) => k.length));
+  return rows.map(([k, v]) => `  ${k.padEnd(width)} ${v}`).join('\n');
 }

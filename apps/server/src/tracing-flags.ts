@@ -109,6 +109,19 @@ export const journeyTracing: ServerExtension = {
       plugins: [journey.serverPlugin],
       schedulerPlugins: [journey.schedulerPlugin],
       close: () => journey.shutdown(),
+      summary: () => ({ tracing: withoutCredentials(endpoint) }),
     };
   },
 };
+
+/** The endpoint as printed: any user name and password in it left out. */
+function withoutCredentials(endpoint: string): string {
+  try {
+    const url = new URL(endpoint);
+    url.username = '';
+    url.password = '';
+    return url.href;
+  } catch {
+    return endpoint;
+  }
+}

@@ -16,7 +16,7 @@ import { machineInfo, writeResults, type BenchResults, type RunResult } from './
 import { runRequests } from './runner.js';
 import { ENDPOINT_PATHS, fetchModels, fetchVersion, tokenCounter, type Connection } from './server-api.js';
 import type { Target } from './stream-request.js';
-import { planWorkload } from './workload.js';
+import { capToContext, planWorkload } from './workload.js';
 
 /** One point of the sweep. */
 export interface RunSettings {
@@ -72,7 +72,8 @@ export async function runBench(o: BenchOptions, io: BenchIO): Promise<BenchOutco
   const startTime = new Date();
   const conn: Connection = { baseUrl: o.baseUrl, ...(o.apiKey !== undefined && { apiKey: o.apiKey }) };
   const models = await fetchModels(conn);
-  const model = o.model ?? models[0]!;
+  const model = o.model ?? models[0]!.id;
+  const maxModelLen = models.find((m) => m.id === model)?.maxModelLen;
   const version = (await fetchVersion(conn)) ?? null;
   const counter = await tokenCounter(conn, model, o.endpoint);
   io.log(
@@ -85,7 +86,15 @@ export async function runBench(o: BenchOptions, io: BenchIO): Promise<BenchOutco
     ignoreEos: o.ignoreEos,
     timeoutMs: o.requestTimeout * 1000,
   };
-  const planned = planWorkload({ ...o, kind: o.workload }, o.seed);
+  let planned = planWorkload({ ...o, kind: o.workload }, o.seed);
+  if (maxModelLen !== undefined) {
+    const fitted = capToContext(planned, maxModelLen);
+    planned = fitted.requests;
+    if (fitted.capped > 0)
+      io.log(
+        `x-bench: ${fitted.capped} of ${planned.length} requests cut to the model's context (max_model_len ${maxModelLen})`,
+      );
+  }
   const settings = runSettings(o);
   const progress: Progress = progressBar(io.progress);
   const run = async (

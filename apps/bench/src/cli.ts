@@ -3,7 +3,8 @@
  * `x-bench`: parses the flags, runs the benchmark, prints vLLM's summary
  * table for each run (and a comparison line per run for a sweep), and says
  * where the results and charts went. Bad flags exit 2; a server that cannot
- * be reached, or a run in which no request succeeded, exits 1.
+ * be reached, a run in which no request succeeded, or any failed request
+ * exits 1 (the results are written first).
  * @module
  */
 import { CommanderError } from 'commander';
@@ -46,6 +47,12 @@ export async function main(argv: readonly string[] = process.argv): Promise<numb
     const empty = results.runs.filter((r) => r.summary.completed === 0);
     if (empty.length > 0) {
       log(`x-bench: error: no request succeeded in ${empty.map((r) => r.label).join('; ')}`);
+      return 1;
+    }
+    const failing = results.runs.filter((r) => r.summary.failed > 0);
+    if (failing.length > 0) {
+      const counts = failing.map((r) => `${r.summary.failed} of ${r.requests.length} in ${r.label}`);
+      log(`x-bench: error: requests failed: ${counts.join('; ')}`);
       return 1;
     }
     return 0;

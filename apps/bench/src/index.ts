@@ -31,5 +31,12 @@ export { parseSlo, parseDurationMs, meetsSlo, formatSlo, SloError, type Slo, typ
 export { formatRunTable, formatSweepTable } from './report-table.js';
 export { writePlots, renderSvg, svgToPng, cdfPoints } from './plots/index.js';
 export type { BenchResults, Metadata, RunResult } from './results.js';
-export { ServerError, fetchModels, fetchVersion, tokenCounter, type Endpoint } from './server-api.js';
+export {
+  ServerError,
+  fetchModels,
+  fetchVersion,
+  tokenCounter,
+  type Endpoint,
+  type ServedModel,
+} from './server-api.js';
 export { perplexity, type PerplexityOptions, type PerplexityResult } from './perplexity.js';

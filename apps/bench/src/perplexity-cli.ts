@@ -43,7 +43,7 @@ export async function main(argv: readonly string[] = process.argv): Promise<numb
   const conn = { baseUrl: flags.baseUrl.replace(/\/+$/, ''), ...(flags.apiKey && { apiKey: flags.apiKey }) };
   try {
     const text = readFileSync(flags.file, 'utf8');
-    const model = flags.model ?? (await fetchModels(conn))[0]!;
+    const model = flags.model ?? (await fetchModels(conn))[0]!.id;
     const result = await perplexity({
       conn,
       model,

@@ -79,18 +79,32 @@ export async function postJson(
   return res.json();
 }
 
-/** The ids of the served models, in the server's order. */
-export async function fetchModels(conn: Connection): Promise<string[]> {
+/** A served model as `/v1/models` lists it. */
+export interface ServedModel {
+  readonly id: string;
+  /** Its context length (vLLM's `max_model_len`), when the server says. */
+  readonly maxModelLen?: number;
+}
+
+/** The served models, in the server's order. */
+export async function fetchModels(conn: Connection): Promise<ServedModel[]> {
   const res = await get(conn, '/v1/models');
   if (!res.ok) {
     throw new ServerError(
       `GET ${conn.baseUrl}/v1/models answered ${res.status}: ${(await res.text()).slice(0, 300)}`,
     );
   }
-  const body = (await res.json().catch(() => undefined)) as { data?: { id?: unknown }[] } | undefined;
-  const ids = body?.data?.map((m) => m.id).filter((id): id is string => typeof id === 'string');
-  if (!ids?.length) throw new ServerError(`GET ${conn.baseUrl}/v1/models listed no model`);
-  return ids;
+  const body = (await res.json().catch(() => undefined)) as
+    { data?: { id?: unknown; max_model_len?: unknown }[] } | undefined;
+  const models = (body?.data ?? []).flatMap((m): ServedModel[] => {
+    if (typeof m.id !== 'string') return [];
+    const len = m.max_model_len;
+    return [
+      { id: m.id, ...(Number.isInteger(len) && (len as number) > 1 && { maxModelLen: len as number }) },
+    ];
+  });
+  if (models.length === 0) throw new ServerError(`GET ${conn.baseUrl}/v1/models listed no model`);
+  return models;
 }
 
 /** The server's `/version` body, or undefined when it has none. */

@@ -84,3 +84,24 @@ export function planWorkload(spec: WorkloadSpec, seed: number): PlannedRequest[]
     outputLen: draw(spec.outputLen, 'output'),
   }));
 }
+
+/**
+ * The requests with their lengths cut to fit a context of `maxModelLen`
+ * tokens (prompt plus output, as the server checks them): the output first to
+ * `maxModelLen - 1`, then the prompt to what is left. `capped` counts the
+ * requests that changed.
+ */
+export function capToContext(
+  planned: readonly PlannedRequest[],
+  maxModelLen: number,
+): { readonly requests: PlannedRequest[]; readonly capped: number } {
+  let capped = 0;
+  const requests = planned.map((q) => {
+    const outputLen = Math.min(q.outputLen, maxModelLen - 1);
+    const inputLen = Math.min(q.inputLen, maxModelLen - outputLen);
+    if (inputLen === q.inputLen && outputLen === q.outputLen) return q;
+    capped++;
+    return { ...q, inputLen, outputLen };
+  });
+  return { requests, capped };
+}

@@ -152,9 +152,9 @@ test('the chat endpoint, a chat workload at a request rate: the same seed sends 
   expect(ra.runs[0]!.request_rate).toBe(50);
 });
 
-test('requests the server refuses are failures with their reason; none succeeding exits 1', async () => {
+test("lengths beyond the model's context are cut to fit it, and the requests succeed", async () => {
   // The synthetic model's context is 2048 tokens.
-  const r = await bench('refused', [
+  const r = await bench('capped', [
     '--num-prompts',
     '2',
     '--input-len',
@@ -163,11 +163,51 @@ test('requests the server refuses are failures with their reason; none succeedin
     '8',
     '--no-plots',
   ]);
+  expect(r.code).toBe(0);
+  expect(r.stderr).toContain("x-bench: 2 of 2 requests cut to the model's context (max_model_len 2048)");
+  const { summary, requests } = readResults(r.out).runs[0]!;
+  expect(summary.completed).toBe(2);
+  expect(requests.map((q) => [q.input_len, q.output_len])).toEqual([
+    [2040, 8],
+    [2040, 8],
+  ]);
+});
+
+test('requests the server refuses are failures with their reason; none succeeding exits 1', async () => {
+  const r = await bench('refused', ['--num-prompts', '2', '--model', 'no-such-model', '--no-plots']);
   expect(r.code).toBe(1);
   expect(r.stderr).toContain('no request succeeded');
   expect(r.stdout).toMatch(/^Failed requests: +2$/m);
   const { summary, requests } = readResults(r.out).runs[0]!;
   expect(summary.completed).toBe(0);
-  expect(Object.keys(summary.errors).join()).toMatch(/^HTTP 400: .*maximum context length/);
-  expect(requests.every((q) => q.error?.startsWith('HTTP 400') && q.ttft_ms === null)).toBe(true);
+  expect(Object.keys(summary.errors).join()).toMatch(/^HTTP 404: .*no-such-model/);
+  expect(requests.every((q) => q.error?.startsWith('HTTP 404') && q.ttft_ms === null)).toBe(true);
+});
+
+test('some requests failing exits 1 too, after writing the results', async () => {
+  const model = ensureDefaultModel(defaultModelPath({ XDG_CACHE_HOME: work }));
+  // One sequence may wait at a time: of requests sent at once, the first runs and the rest get 503.
+  const busy = await startServer({
+    model,
+    host: '127.0.0.1',
+    port: 0,
+    kvCacheMemory: 8 * 2 ** 20,
+    servedModelName: 'tiny',
+    maxPendingRequests: 1,
+  });
+  try {
+    const out = join(work, 'partly');
+    const args = ['--base-url', busy.url, '--output-dir', out, '--num-prompts', '4', '--input-len', '16'];
+    const r = await runProgram(process.execPath, [CLI, ...args, '--output-len', '32', '--no-plots'], {
+      cwd: work,
+      timeoutMs: 150_000,
+    });
+    const { summary } = readResults(out).runs[0]!;
+    expect(summary.completed).toBeGreaterThan(0);
+    expect(summary.failed).toBeGreaterThan(0);
+    expect(r.exitCode).toBe(1);
+    expect(r.stderr).toContain(`x-bench: error: requests failed: ${summary.failed} of 4 in all at once`);
+  } finally {
+    await busy.close();
+  }
 });

@@ -11,9 +11,13 @@ import type { ServerContext } from './server-context.js';
 
 /**
  * The conversation as the chat template writes it. Conflicting controls, a template that does not
- * parse (`chat_template`) and a template error (`messages`) are 400s naming the field.
+ * parse (`chat_template`) and a template error (`messages`) are 400s naming the field. Controls
+ * left out take their defaults.
  */
-export function renderChat(ctx: ServerContext, body: ChatPromptRequest): string {
+export function renderChat(
+  ctx: ServerContext,
+  body: Pick<ChatPromptRequest, 'messages'> & Partial<ChatPromptRequest>,
+): string {
   const messages = body.messages as ChatMessage[];
   const continueFinal = body.continue_final_message === true;
   if (continueFinal && body.add_generation_prompt === true) {

@@ -7,9 +7,9 @@
 
 /** What every server hook receives about one HTTP request. */
 export interface ServerRequestInfo {
-  /** The id used in the response (`chatcmpl-…` / `cmpl-…`), also the engine request id. */
+  /** The id used in the response (`chatcmpl-…` / `cmpl-…` / `resp_…`), also the engine request id. */
   readonly requestId: string;
-  readonly endpoint: 'chat.completions' | 'completions';
+  readonly endpoint: 'chat.completions' | 'completions' | 'responses';
   /** Incoming HTTP headers, lower-cased names. */
   readonly headers: Readonly<Record<string, string>>;
   readonly arrivalEpochMs: number;

@@ -5,6 +5,7 @@
  * @module
  */
 import type { GenerationOutput } from '@x/engine';
+import type { ApiError } from '../errors.js';
 import type { ChoiceDelta, ChoiceState, Usage } from '../generation/choices.js';
 import type { RequestJourney } from '../request-journey.js';
 import type { TokenText } from './logprobs.js';
@@ -17,6 +18,21 @@ export interface ResponseFormat {
   usageChunk(usage: Usage): object;
   /** The whole non-streamed response. */
   response(choices: readonly ChoiceState[], usage: Usage): object;
+  /** A stream of typed events in place of the usage chunk and `[DONE]` (the Responses API's). */
+  readonly typed?: TypedEvents;
+}
+
+/**
+ * The events of a typed stream besides its chunks; each has a `type`, sent as the SSE event's name.
+ * Its chunks must have a `type` too.
+ */
+export interface TypedEvents {
+  /** The events before the first chunk. */
+  opening(): object[];
+  /** The events after the last chunk, once every output arrived. */
+  closing(choices: readonly ChoiceState[], usage: Usage): object[];
+  /** The event that reports an error once the stream started. */
+  error(error: ApiError): object;
 }
 
 /** What a format needs to know about its response. */

@@ -2,6 +2,8 @@
  * A streamed response (SSE): a chunk per new piece of text, the finishing
  * chunks, the usage chunk when asked, then `data: [DONE]`. An error after
  * the headers went out becomes a `data: {"error": …}` frame before `[DONE]`.
+ * A format with typed events (the Responses API's) has them sent as named
+ * SSE events around its chunks instead, and no `[DONE]`.
  * The chunks go through an {@link SseBody}, so the generation never waits for
  * the client: a client that disconnects, or stops reading until the stream's
  * limits are passed, has its engine requests aborted at once (through the
@@ -54,9 +56,12 @@ async function pump(
 ): Promise<void> {
   const journey = c.get('journey');
   const choices = new ChoiceTracker(generation.choices, prefix);
-  const send = (payload: object) => body.send(JSON.stringify(payload));
+  const { typed } = format;
+  const send = (payload: object) =>
+    body.send(JSON.stringify(payload), typed && (payload as { type: string }).type);
   let gone = false;
   try {
+    if (typed) typed.opening().forEach(send);
     for await (const item of generation.outputs) {
       const failure = outputFailure(item.output, generation.signal);
       if (failure === CLIENT_GONE) {
@@ -67,15 +72,17 @@ async function pump(
       const chunk = format.chunk(choices.add(item), item.output);
       if (chunk) send(chunk);
     }
-    if (!gone && includeUsage) send(format.usageChunk(choices.usage(generation.promptTokens)));
+    const usage = choices.usage(generation.promptTokens);
+    if (!gone && typed) typed.closing(choices.choices, usage).forEach(send);
+    else if (!gone && includeUsage) send(format.usageChunk(usage));
   } catch (error) {
     const apiError = toApiError(error);
     c.set('apiError', apiError);
-    send(errorBody(apiError));
+    send(typed ? typed.error(apiError) : errorBody(apiError));
     journey.abort(apiError.message, apiError.status, choices.completionTokens);
   }
   if (gone) journey.abort(body.failure ?? CLIENT_GONE, CLIENT_GONE_STATUS, choices.completionTokens);
-  else body.send('[DONE]');
+  else if (!typed) body.send('[DONE]');
   // The response is complete only once the client took all of it (a terminal event already sent wins).
   const unread = await body.end();
   if (unread === undefined) journey.depart(choices.result());

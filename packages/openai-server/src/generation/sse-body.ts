@@ -64,10 +64,10 @@ export class SseBody {
     return this.#failure;
   }
 
-  /** Queues `data: <data>`; ignored once the body ends or failed. */
-  send(data: string): void {
+  /** Queues `data: <data>`, after `event: <event>` when named; ignored once the body ends or failed. */
+  send(data: string, event?: string): void {
     if (this.#ending || this.#settled) return;
-    const bytes = encoder.encode(`data: ${data}\n\n`);
+    const bytes = encoder.encode(`${event === undefined ? '' : `event: ${event}\n`}data: ${data}\n\n`);
     if (this.#wanted) {
       this.#wanted = false;
       this.#controller.enqueue(bytes);

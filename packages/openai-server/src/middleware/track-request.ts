@@ -11,7 +11,7 @@ import type { ServerRequestInfo } from '../hooks.js';
 import type { PluginHub } from '../plugin-hub.js';
 import { RequestJourney, type JourneyEnd } from '../request-journey.js';
 
-const ID_PREFIX = { 'chat.completions': 'chatcmpl-', completions: 'cmpl-' } as const;
+const ID_PREFIX = { 'chat.completions': 'chatcmpl-', completions: 'cmpl-', responses: 'resp_' } as const;
 
 /** The journey middleware for one endpoint; `onEnd` receives each request's summary for its log line. */
 export const trackRequest = (

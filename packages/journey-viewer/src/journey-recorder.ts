@@ -104,8 +104,8 @@ export class JourneyRecorder {
       onFirstResponse: (req) =>
         this.#api(req.requestId, { type: 'FIRST_RESPONSE', layer: 'api', timeMs: this.nowMs() }),
       onDeparted: (req) => this.#api(req.requestId, { type: 'DEPARTED', layer: 'api', timeMs: this.nowMs() }),
-      onAborted: (req, reason) =>
-        this.#api(req.requestId, { type: 'ABORTED', layer: 'api', timeMs: this.nowMs(), reason }),
+      onAborted: (req, reason, httpStatus) =>
+        this.#api(req.requestId, { type: 'ABORTED', layer: 'api', timeMs: this.nowMs(), reason, httpStatus }),
     };
     this.schedulerPlugin = {
       name: '@x/journey-viewer',

@@ -169,18 +169,20 @@ describe('journeys from both hook APIs', () => {
     expect(layoutJourney(journeys[0]!, 0)).toMatchObject({ lanes: 2, outputTokens: 4, status: 'length' });
   });
 
-  test('a request rejected before hand-off ends as aborted with its reason', () => {
+  test('a request refused with 400 ends as rejected with its reason; a client that left (499) as aborted', () => {
     const recorder = new JourneyRecorder();
-    const req = request('cmpl-3');
-    recorder.serverPlugin.onArrived!(req, ignoreTrace);
-    recorder.serverPlugin.onAborted!(req, 'max_tokens must be at least 1');
-    const [journey] = recorder.snapshot().journeys;
+    const [refused, left] = [request('cmpl-3'), request('cmpl-4')];
+    for (const req of [refused, left]) recorder.serverPlugin.onArrived!(req, ignoreTrace);
+    recorder.serverPlugin.onAborted!(refused, 'max_tokens must be at least 1', 400);
+    recorder.serverPlugin.onAborted!(left, 'client disconnected', 499);
+    const [journey, gone] = recorder.snapshot().journeys;
     expect(types(journey!)).toEqual(['ARRIVED', 'ABORTED']);
     expect(layoutJourney(journey!, 0)).toMatchObject({
-      status: 'aborted',
+      status: 'rejected',
       reason: 'max_tokens must be at least 1',
       done: true,
     });
+    expect(layoutJourney(gone!, 0)).toMatchObject({ status: 'aborted', reason: 'client disconnected' });
   });
 });
 

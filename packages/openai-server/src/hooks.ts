@@ -63,8 +63,11 @@ export interface ServerPlugin {
   onFirstResponse?(req: ServerRequestInfo): void;
   /** The response is complete (for streams: once its last event, `data: [DONE]`, went to the connection). */
   onDeparted?(req: ServerRequestInfo, result: ServerRequestResult): void;
-  /** An error response (4xx/5xx), a client disconnect, or a cancellation. */
-  onAborted?(req: ServerRequestInfo, reason: string): void;
+  /**
+   * An error response (4xx/5xx), a client disconnect, or a cancellation; `status` is the HTTP
+   * status sent (499 when the client went away), so a refused request (400) tells from an abort.
+   */
+  onAborted?(req: ServerRequestInfo, reason: string, status: number): void;
 }
 
 /** Removes a subscription; calling it again does nothing. */

@@ -20,7 +20,7 @@ export interface Subscription {
   failed: boolean;
 }
 
-type AnyHook = (a: unknown, b: unknown) => void;
+type AnyHook = (a: unknown, b: unknown, c: unknown) => void;
 
 /** Subscribers of the server hooks. */
 export class PluginHub {
@@ -53,12 +53,18 @@ export class PluginHub {
   }
 
   /** Calls `name` on each live plugin of `subscriptions` that implements it. */
-  dispatch(subscriptions: readonly Subscription[], name: ServerHookName, a: unknown, b?: unknown): void {
+  dispatch(
+    subscriptions: readonly Subscription[],
+    name: ServerHookName,
+    a: unknown,
+    b?: unknown,
+    c?: unknown,
+  ): void {
     for (const subscription of subscriptions) {
       const hook = subscription.plugin[name] as AnyHook | undefined;
       if (!subscription.live || typeof hook !== 'function') continue;
       try {
-        hook.call(subscription.plugin, a, b);
+        hook.call(subscription.plugin, a, b, c);
       } catch (error) {
         this.#report(subscription, name, error);
       }

@@ -92,7 +92,7 @@ export class RequestJourney {
   /** The request failed or was cancelled; ignored after the first terminal event. */
   abort(reason: string, status: number, completionTokens = 0): void {
     if (!this.#end(status, completionTokens, reason)) return;
-    if (this.#subscriptions) this.#hub.dispatch(this.#subscriptions, 'onAborted', this.info, reason);
+    if (this.#subscriptions) this.#hub.dispatch(this.#subscriptions, 'onAborted', this.info, reason, status);
   }
 
   #end(status: number, completionTokens: number, reason?: string): boolean {

@@ -34,7 +34,7 @@ function recorder(): ServerPlugin & { requests: Map<string, Recorded> } {
     onHandoff: (info, params) => push(info, 'handoff', params),
     onFirstResponse: (info) => push(info, 'first'),
     onDeparted: (info, result) => push(info, 'departed', result),
-    onAborted: (info, reason) => push(info, 'aborted', reason),
+    onAborted: (info, reason, status) => push(info, 'aborted', { reason, status }),
   };
 }
 
@@ -106,12 +106,12 @@ describe('event order', () => {
     expect(only().info.endpoint).toBe('chat.completions');
   });
 
-  test('a request refused by validation: arrived → aborted with the error message', async () => {
+  test('a request refused by validation: arrived → aborted with the error message and status 400', async () => {
     const res = await postJson(completions(), { model: MODEL, prompt: 'x', temperature: -2 });
     expect(res.status).toBe(400);
     const { error } = (await res.json()) as { error: { message: string } };
     expect(only().events).toEqual(['arrived', 'aborted']);
-    expect(only().details[1]).toBe(error.message);
+    expect(only().details[1]).toEqual({ reason: error.message, status: 400 });
   });
 
   test('an unknown model and malformed JSON end as aborted too', async () => {
@@ -140,7 +140,7 @@ describe('event order', () => {
     await waitFor(() => terminalCount(only()) > 0);
     await waitFor(() => !server.engine.core.busy);
     expect(only().events).toEqual(['arrived', 'handoff', 'first', 'aborted']);
-    expect(only().details[3]).toBe('client disconnected');
+    expect(only().details[3]).toEqual({ reason: 'client disconnected', status: 499 });
   });
 
   test('exactly one terminal event per request, under load', async () => {

@@ -132,12 +132,17 @@ export class ApiSpans implements ServerPlugin {
     }
   }
 
-  onAborted(req: ServerRequestInfo, reason: string): void {
+  onAborted(req: ServerRequestInfo, reason: string, status: number): void {
     const span = this.#spans.take(req.requestId);
     if (span === undefined) return;
     try {
       const time = now();
-      span.addEvent(API_EVENT.ABORTED, { [API_ATTR.abortReason]: reason }, time);
+      span.addEvent(
+        API_EVENT.ABORTED,
+        { [API_ATTR.abortReason]: reason, [API_ATTR.httpStatus]: status },
+        time,
+      );
+      span.setAttribute(API_ATTR.httpStatus, status);
       span.setAttribute(API_ATTR.errorType, 'aborted');
       span.setStatus({ code: SpanStatusCode.ERROR, message: reason });
       span.end(time);

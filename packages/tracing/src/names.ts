@@ -96,6 +96,7 @@ export const GEN_AI = {
 export const API_ATTR = {
   endpoint: 'x_llm.endpoint',
   abortReason: 'reason',
+  httpStatus: 'http.response.status_code',
   errorType: 'error.type',
 } as const;
 

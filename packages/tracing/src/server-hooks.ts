@@ -58,6 +58,6 @@ export interface ServerPlugin {
   onFirstResponse?(req: ServerRequestInfo): void;
   /** Response complete (for streams: before `data: [DONE]` is written). */
   onDeparted?(req: ServerRequestInfo, result: ServerRequestResult): void;
-  /** Error (4xx/5xx), client disconnect, cancellation. */
-  onAborted?(req: ServerRequestInfo, reason: string): void;
+  /** Error (4xx/5xx), client disconnect, cancellation; `status` is the HTTP status sent (499: client gone). */
+  onAborted?(req: ServerRequestInfo, reason: string, status: number): void;
 }

@@ -145,7 +145,10 @@ describe('journey spans through the request hooks', () => {
     const core = spanOf(t.spans(SPAN.core), 'cmpl-3');
     expect(eventNames(api).at(-1)).toBe(API_EVENT.ABORTED);
     expect(eventNames(api)).not.toContain(API_EVENT.DEPARTED);
-    expect(eventAttributes(api, API_EVENT.ABORTED)[0]).toEqual({ reason: 'client disconnected' });
+    expect(eventAttributes(api, API_EVENT.ABORTED)[0]).toEqual({
+      reason: 'client disconnected',
+      'http.response.status_code': 499,
+    });
     expect(api.status).toEqual({ code: 2, message: 'client disconnected' });
     expect(eventAttributes(core, JOURNEY_EVENT.FINISHED)[0]).toMatchObject({ finish_status: 'aborted' });
     expect(t.tracing.pendingRequests).toBe(0);

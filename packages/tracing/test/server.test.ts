@@ -140,6 +140,7 @@ describe('through the server', () => {
     expect(api).toHaveLength(1);
     expect(eventNames(api[0]!)).toEqual([API_EVENT.ARRIVED, API_EVENT.ABORTED]);
     expect(String(eventAttributes(api[0]!, API_EVENT.ABORTED)[0]!.reason)).toMatch(/max_tokens/);
+    expect(eventAttributes(api[0]!, API_EVENT.ABORTED)[0]!['http.response.status_code']).toBe(400);
     expect(s.tracing.pendingRequests).toBe(0);
   });
 });

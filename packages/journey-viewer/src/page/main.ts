@@ -81,7 +81,7 @@ function countsText(): string {
     0,
   );
   const parts = [`${store.journeys.size} requests`, `${inFlight} in flight`];
-  for (const status of ['preempted', 'stopped', 'length', 'aborted', 'error', 'ignored']) {
+  for (const status of ['preempted', 'stopped', 'length', 'aborted', 'rejected', 'error', 'ignored']) {
     const n = tally.get(status);
     if (n) parts.push(`${n} ${status}`);
   }

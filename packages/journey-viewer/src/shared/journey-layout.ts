@@ -40,7 +40,9 @@ export interface Marker {
 }
 
 /** Where a request is now, or how it ended. */
-export type JourneyStatus = 'arriving' | 'queued' | 'prefill' | 'decode' | 'preempted' | FinishStatus;
+/** `rejected`: answered with a 4xx other than 499 (client gone), e.g. a 400 for a bad field. */
+export type JourneyStatus =
+  'arriving' | 'queued' | 'prefill' | 'decode' | 'preempted' | FinishStatus | 'rejected';
 
 /** A journey ready to draw. */
 export interface JourneyLayout {
@@ -109,6 +111,7 @@ export function layoutJourney(journey: Journey, nowMs: number): JourneyLayout {
   const api: LaneState = { phase: undefined, since: 0, finished: undefined, outputTokens: 0, preemptions: 0 };
   let lastFinishMs: number | undefined;
   let abortReason: string | undefined;
+  let abortStatus: number | undefined;
   let finishReason: string | undefined;
   let responded = false;
   let endMs = journey.startMs;
@@ -133,6 +136,7 @@ export function layoutJourney(journey: Journey, nowMs: number): JourneyLayout {
         enter(api, -1, undefined, event.timeMs);
         if (event.type === 'ABORTED') {
           abortReason = event.reason ?? 'aborted';
+          abortStatus = event.httpStatus;
           markers.push({ type: 'aborted', timeMs: event.timeMs, lane: -1 });
         }
       }
@@ -201,6 +205,7 @@ export function layoutJourney(journey: Journey, nowMs: number): JourneyLayout {
       states.map(([, s]) => s),
       api,
       abortReason,
+      abortStatus,
     ),
     ...((abortReason ?? finishReason) !== undefined && { reason: abortReason ?? finishReason }),
     done,
@@ -216,8 +221,9 @@ function statusOf(
   lanes: readonly LaneState[],
   api: LaneState,
   abortReason: string | undefined,
+  abortStatus: number | undefined,
 ): JourneyStatus {
-  if (abortReason !== undefined) return 'aborted';
+  if (abortReason !== undefined) return isRejection(abortStatus) ? 'rejected' : 'aborted';
   let worst: FinishStatus | undefined;
   for (const lane of lanes) {
     if (
@@ -235,4 +241,9 @@ function statusOf(
 function promptTokensOf(events: readonly JourneyEvent[]): number {
   for (const event of events) if (event.progress !== undefined) return event.progress.prefillTotal;
   return 0;
+}
+
+/** A 4xx refusal (bad input, limits), as opposed to a client that went away (499) or a failure. */
+function isRejection(httpStatus: number | undefined): boolean {
+  return httpStatus !== undefined && httpStatus >= 400 && httpStatus < 500 && httpStatus !== 499;
 }

@@ -62,6 +62,8 @@ export interface JourneyEvent {
   readonly status?: FinishStatus;
   /** FINISHED: the engine's reason text; ABORTED: why the server gave up. */
   readonly reason?: string;
+  /** ABORTED: the HTTP status sent (499 when the client went away), when known. */
+  readonly httpStatus?: number;
 }
 
 /** What the HTTP layer knows about a request (absent for requests sent to the engine directly). */

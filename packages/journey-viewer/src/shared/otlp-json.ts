@@ -106,12 +106,15 @@ function requestDraft(span: OtlpSpan): Draft {
   for (const event of span.events ?? []) {
     const type = API_EVENTS.get(event.name ?? '');
     if (type === undefined) continue;
-    const reason = attributesOf(event.attributes)[ATTR.abortReason];
+    const eventAttrs = attributesOf(event.attributes);
+    const reason = eventAttrs[ATTR.abortReason];
+    const httpStatus = eventAttrs[ATTR.httpStatus];
     draft.api.push({
       type,
       layer: 'api',
       timeMs: nanosToMs(event.timeUnixNano),
       ...(reason !== undefined && { reason: String(reason) }),
+      ...(httpStatus !== undefined && { httpStatus: Number(httpStatus) }),
     });
   }
   return draft;

@@ -36,6 +36,7 @@ export const ATTR = {
   stream: 'gen_ai.request.stream',
   endpoint: 'x_llm.endpoint',
   abortReason: 'reason',
+  httpStatus: 'http.response.status_code',
   epochMs: 'ts_epoch_ms',
   step: 'scheduler_step',
   phase: 'phase',

@@ -56,7 +56,7 @@ export class FakeLoop {
         const info = this.#infos.get(request.requestId);
         if (info === undefined) return;
         this.#infos.delete(request.requestId);
-        if (status === 'aborted') this.#server?.onAborted?.(info, 'client disconnected');
+        if (status === 'aborted') this.#server?.onAborted?.(info, 'client disconnected', 499);
         else
           this.#server?.onDeparted?.(info, {
             completionTokens: request.outputTokenIds.length,
@@ -85,7 +85,7 @@ export class FakeLoop {
     const traceHeaders: Record<string, string> = {};
     this.#server?.onArrived?.(info, { set: (name, value) => (traceHeaders[name] = value) });
     if (this.random() < 0.02) {
-      this.#server?.onAborted?.(info, 'max_tokens must be at least 1');
+      this.#server?.onAborted?.(info, 'max_tokens must be at least 1', 400);
       return requestId;
     }
     this.#infos.set(requestId, info);

@@ -70,12 +70,12 @@ export async function serveHooked(
       if (out.finished) finishReasons[out.index] = out.finishReason;
       if (request.disconnectAfter !== undefined && completionTokens >= request.disconnectAfter) {
         controller.abort();
-        plugin.onAborted?.(info, 'client disconnected');
+        plugin.onAborted?.(info, 'client disconnected', 499);
         return { outcome: 'aborted', traceHeaders, completionTokens };
       }
     }
   } catch (error) {
-    plugin.onAborted?.(info, error instanceof Error ? error.message : String(error));
+    plugin.onAborted?.(info, error instanceof Error ? error.message : String(error), 500);
     return { outcome: 'aborted', traceHeaders, completionTokens };
   }
   plugin.onDeparted?.(info, { completionTokens, finishReasons });

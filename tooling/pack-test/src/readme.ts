@@ -4,7 +4,8 @@
  * The first two `##` sections are `## Install` (an `npm install` command:
  * the package, its peers and anything the example imports; until the
  * packages are published, `npm install <folder>/*.tgz` of `pnpm pack-all`'s
- * tarballs, which installs every published package) and `## Example`,
+ * tarballs, which installs every published package; any `npx …` line there
+ * must run in the installed project) and `## Example`,
  * whose first ```ts block is a complete program: the test runs it as
  * `node example.ts`. An optional ```text block after it shows what the
  * program prints; each of its lines must appear, in order, as a line of the
@@ -28,6 +29,8 @@ export interface ReadmeExample {
   readonly installs: readonly string[];
   /** Whether Install installs every tarball of `pnpm pack-all` (`npm install <folder>/*.tgz`). */
   readonly everyTarball: boolean;
+  /** The Install section's `npx …` commands, as argument lists after `npx` (comments stripped). */
+  readonly npx: readonly (readonly string[])[];
   /** The Example section's first ```ts block. */
   readonly code: string;
   /** The lines of the ```text block after it, if any. */
@@ -38,6 +41,9 @@ export interface ReadmeExample {
 export type ParsedReadme =
   | { readonly ok: true; readonly example: ReadmeExample }
   | { readonly ok: false; readonly problems: readonly string[] };
+
+/** A shell line's words, its comment left out. */
+const lineWords = (line: string): string[] => line.replace(/#.*$/, '').trim().split(/\s+/);
 
 /** Parses a package README against the convention above. */
 export function parseReadme(text: string): ParsedReadme {
@@ -51,10 +57,8 @@ export function parseReadme(text: string): ParsedReadme {
         .join(', ')})`,
     );
   }
-  const named = blocks
-    .filter((b) => b.section === 'Install')
-    .flatMap((b) => b.body.split('\n'))
-    .flatMap(npmInstallNames);
+  const installLines = blocks.filter((b) => b.section === 'Install').flatMap((b) => b.body.split('\n'));
+  const named = installLines.flatMap(npmInstallNames);
   if (named.length === 0) problems.push('the Install section has no `npm install` command');
   const everyTarball = named.some((word) => word.endsWith('/*.tgz'));
   const installs = named.filter((word) => !word.endsWith('/*.tgz'));
@@ -68,6 +72,10 @@ export function parseReadme(text: string): ParsedReadme {
     example: {
       installs,
       everyTarball,
+      npx: installLines
+        .map(lineWords)
+        .filter((w) => w[0] === 'npx')
+        .map((w) => w.slice(1)),
       code: example[codeAt]!.body,
       expectedOutput: output?.body.split('\n').filter((line) => line.trim() !== ''),
     },
@@ -99,7 +107,7 @@ function scan(text: string): { headings: string[]; blocks: CodeBlock[] } {
  * kept as written; none for any other line.
  */
 export function npmInstallNames(line: string): string[] {
-  const words = line.replace(/#.*$/, '').trim().split(/\s+/);
+  const words = lineWords(line);
   if (words[0] !== 'npm' || !(words[1] === 'install' || words[1] === 'i')) return [];
   return words
     .slice(2)

@@ -26,6 +26,7 @@ describe('parseReadme', () => {
     '## Install',
     `${fence}sh`,
     'npm install @x/demo @x/peer@^1.2.0 openai --save # a comment',
+    'npx @x/demo --help # runs its command',
     fence,
     '## Example',
     `${fence}ts`,
@@ -45,6 +46,7 @@ describe('parseReadme', () => {
       example: {
         installs: ['@x/demo', '@x/peer', 'openai'],
         everyTarball: false,
+        npx: [['@x/demo', '--help']],
         code: "import { demo } from '@x/demo';\n## not a heading inside a fence\ndemo();",
         expectedOutput: ['demo ran in … ms'],
       },

@@ -191,6 +191,15 @@ describe.each(PACKAGES.map((p) => [p.name, p.path, p.dir] as const))('%s (%s)', 
     EXAMPLE_TIMEOUT_MS + 30_000,
   );
 
+  it("README's npx commands run in the fresh project, without a registry", async () => {
+    for (const args of example().npx) {
+      // --no: the command must come from the installed tarballs, never be fetched.
+      const result = await runProgram('npx', ['--no', ...args], { cwd: project, timeoutMs: 60_000 });
+      if (result.exitCode !== 0 || result.stdout.trim() === '')
+        throw new Error(`npx ${args.join(' ')}: ${describeRun(result)}`);
+    }
+  });
+
   // Bin names are known before packing: the workspace manifest has the same `bin`.
   const { bin } = readManifest(dir);
   for (const command of typeof bin === 'string' ? [unscoped(name)] : Object.keys(bin ?? {})) {

@@ -12,10 +12,12 @@ import { pino } from 'pino';
 import { EXTENSIONS, extensionServerOptions, type ExtensionPlugins } from './extensions.js';
 import { inFlagTerms } from './flag-terms.js';
 import { SERVE_OPTIONS } from './option-specs.js';
+import { checkLaunchFiles } from './launch-files.js';
 import { buildProgram } from './program.js';
 import { ConfigError, resolveOptions } from './resolve-config.js';
 import { startServer, type RunningServer, type StartServerOptions } from './start-server.js';
 import { formatSummary } from './startup-summary.js';
+import { checkVllmFlags } from './vllm-compat.js';
 
 const USAGE_ERROR = 2;
 
@@ -28,6 +30,7 @@ export async function main(
   const program = buildProgram(specs);
   let settings: Record<string, unknown>;
   let active: ExtensionPlugins[];
+  let warnings: string[];
   try {
     program.parse(argv);
     settings = resolveOptions(program, specs, env);
@@ -37,6 +40,8 @@ export async function main(
         throw new ConfigError('give the model once: as an argument or --model');
       settings.model = positional;
     }
+    warnings = checkVllmFlags(settings);
+    settings = checkLaunchFiles(settings);
     // An extension's settings error (tracing with no endpoint) is a usage error too.
     active = (await Promise.all(EXTENSIONS.map((e) => e.activate(settings)))).filter((a) => a !== undefined);
   } catch (error) {
@@ -48,6 +53,8 @@ export async function main(
     throw error;
   }
 
+  const warn = (line: string) => process.stderr.write(`x-serve: warning: ${line}\n`);
+  warnings.forEach(warn);
   const logger = pino({ level: settings.logLevel as string });
   let server: RunningServer;
   try {
@@ -56,6 +63,7 @@ export async function main(
       ...(settings as StartServerOptions),
       logger,
       progress: true,
+      onWarning: warn,
       ...extensionServerOptions(active),
     });
   } catch (error) {

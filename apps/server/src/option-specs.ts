@@ -5,6 +5,7 @@
  * three ways of setting an option can never disagree.
  * @module
  */
+import { LAUNCH_OPTIONS, VLLM_COMPAT_OPTIONS } from './launch-options.js';
 import { boolean, byteSize, integer, list, oneOf, text, type Parser } from './parsers.js';
 
 /** One setting. */
@@ -183,6 +184,8 @@ export const SERVE_OPTIONS: readonly OptionSpec[] = [
     parse: oneOf(LOG_LEVELS),
     default: 'info',
   },
+  ...LAUNCH_OPTIONS,
+  ...VLLM_COMPAT_OPTIONS,
 ];
 
 /** Parses an environment variable's text: lists are comma-separated. */

@@ -71,3 +71,24 @@ export const boolean: Parser<boolean> = (value) => {
   if (['false', '0', 'no', 'off'].includes(v)) return false;
   throw new InvalidArgumentError(`expected true or false, got "${value}"`);
 };
+
+/** A number in (0, 1]: a fraction such as `0.9`. */
+export const fraction: Parser<number> = (text) => {
+  const value = Number(text);
+  if (text.trim() === '' || !(value > 0 && value <= 1))
+    throw new InvalidArgumentError(`expected a fraction in (0, 1], got "${text}"`);
+  return value;
+};
+
+/** A JSON list of strings, as vLLM takes them: `'["*"]'`, `'["https://a.example"]'`. */
+export const jsonList: Parser<string[]> = (value) => {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(value);
+  } catch {
+    parsed = undefined;
+  }
+  if (!Array.isArray(parsed) || !parsed.every((v) => typeof v === 'string'))
+    throw new InvalidArgumentError(`expected a JSON list of strings such as '["*"]', got ${value}`);
+  return parsed as string[];
+};

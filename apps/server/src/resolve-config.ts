@@ -63,6 +63,8 @@ export function readConfigFile(path: string, specs: readonly OptionSpec[]): Reso
     const where = `config file ${path}, "${name}"`;
     if (spec.variadic && Array.isArray(value))
       out[configKey(spec)] = value.map((v) => parseFrom(spec, String(v), where, false));
+    // A list for a one-value option (`allowed-origins: ["*"]`) is its JSON text.
+    else if (Array.isArray(value)) out[configKey(spec)] = parseFrom(spec, JSON.stringify(value), where);
     else if (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean') {
       out[configKey(spec)] = parseFrom(spec, String(value), where);
     } else throw new ConfigError(`${where}: expected a string, number or boolean`);

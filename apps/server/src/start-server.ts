@@ -7,10 +7,11 @@
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import { createEngine, type Engine } from '@x/engine';
-import { createApp, listen, type OpenAIApp, type ServerPlugin } from '@x/openai-server';
+import { createApp, type OpenAIApp, type ServerPlugin } from '@x/openai-server';
 import type { SchedulingPolicy, SchedulerPlugin } from '@x/scheduler';
 import { pino, type Logger } from 'pino';
 import { DEFAULT_MODEL_NAME, ensureDefaultModel } from './default-model.js';
+import { listenEarly } from './early-listen.js';
 import { loadProgress } from './load-progress.js';
 import { startupSummary, type StartupSummary } from './startup-summary.js';
 
@@ -43,6 +44,28 @@ export interface StartServerOptions {
   /** Seconds a stream's events may wait with the client reading none (default 30). */
   readonly streamStallTimeout?: number;
   readonly schedulingPolicy?: SchedulingPolicy;
+  /** Most prompt tokens of one request per step (0: no cap). */
+  readonly longPrefillTokenThreshold?: number;
+  /** Requests without a seed draw theirs from a sequence started here (vLLM's `--seed`). */
+  readonly seed?: number;
+  /** Most logprobs a request may ask for, 0..20; default 20. */
+  readonly maxLogprobs?: number;
+  /** The path prefix a proxy serves the server under; routes answer with and without it. */
+  readonly rootPath?: string;
+  /** PEM key and certificate files: serve HTTPS. */
+  readonly sslKeyfile?: string;
+  readonly sslCertfile?: string;
+  /** CORS, as vLLM's flags (JSON lists); default any origin, method and header, no credentials. */
+  readonly allowedOrigins?: readonly string[];
+  readonly allowedMethods?: readonly string[];
+  readonly allowedHeaders?: readonly string[];
+  readonly allowCredentials?: boolean;
+  /** No info log line per generation request. */
+  readonly disableLogRequests?: boolean;
+  /** No periodic stats line (preemption warnings are still logged). */
+  readonly disableLogStats?: boolean;
+  /** Said once each, when a setting is not honoured in full (default: logged at warn). */
+  readonly onWarning?: (line: string) => void;
   /** Seconds in-flight requests get to finish on `close` before they are aborted; default 5. */
   readonly shutdownTimeout?: number;
   /** Default: silent. */
@@ -74,35 +97,26 @@ export interface RunningServer {
   close(): Promise<void>;
 }
 
-/** Starts the server; resolves once it listens. */
+/**
+ * Starts the server; resolves once it serves. The address is bound first, so a busy port fails
+ * before the model loads; until then requests get 503.
+ */
 export async function startServer(options: StartServerOptions = {}): Promise<RunningServer> {
   const logger = options.logger ?? pino({ level: 'silent' });
   const model = options.model ?? ensureDefaultModel();
   const names = options.servedModelName ?? options.model ?? DEFAULT_MODEL_NAME;
   const servedModelName = typeof names === 'string' ? [names] : [...names];
-  const bar = options.progress ? loadProgress() : undefined;
-  let engine: Engine;
+  const early = await listenEarly(options);
+  const { listening } = early;
   const initStart = performance.now();
+  let engine: Engine;
   try {
-    engine = await createEngine({
-      model,
-      ...(options.tokenizer !== undefined && { tokenizer: options.tokenizer }),
-      kvCache: options.numGpuBlocks
-        ? { numBlocks: options.numGpuBlocks }
-        : { memoryBytes: options.kvCacheMemory ?? 256 * 2 ** 20 },
-      blockSize: options.blockSize,
-      maxNumSeqs: options.maxNumSeqs,
-      maxNumBatchedTokens: options.maxNumBatchedTokens,
-      maxModelLen: options.maxModelLen,
-      enablePrefixCaching: options.enablePrefixCaching,
-      enableChunkedPrefill: options.enableChunkedPrefill,
-      schedulingPolicy: options.schedulingPolicy,
-      onLoadProgress: bar?.onLoadProgress,
-      warmUp: options.warmup ?? true,
-    });
-  } finally {
-    bar?.stop();
+    engine = await startEngine(options, model);
+  } catch (error) {
+    await listening.close(0);
+    throw error;
   }
+  warnIfKvCacheCapped(engine, options, options.onWarning ?? ((line) => logger.warn(line)));
   const unsubscribers = (options.schedulerPlugins ?? []).map((plugin) => engine.use(plugin));
   const app = createApp({
     engine,
@@ -115,16 +129,25 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
       options.streamStallTimeout === undefined ? undefined : options.streamStallTimeout * 1000,
     plugins: options.plugins,
     logger,
+    logRequests: !options.disableLogRequests,
+    logStats: !options.disableLogStats,
+    rootPath: options.rootPath,
+    cors: {
+      allowedOrigins: options.allowedOrigins ?? ['*'],
+      allowedMethods: options.allowedMethods ?? ['*'],
+      allowedHeaders: options.allowedHeaders ?? ['*'],
+      allowCredentials: options.allowCredentials ?? false,
+    },
   });
-  let listening;
   try {
     for (const addRoutes of options.routes ?? []) addRoutes(app.hono);
-    listening = await listen(app, { host: options.host ?? '0.0.0.0', port: options.port ?? 8000 });
   } catch (error) {
     app.close();
     await engine.shutdown();
+    await listening.close(0);
     throw error;
   }
+  early.serve(app);
   const initEngineMs = Math.round(performance.now() - initStart);
   const summary = startupSummary(engine, {
     model,
@@ -168,4 +191,51 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
     summary,
     close: () => (closing ??= close()),
   };
+}
+
+/** The engine for `options` on `model`, with the weights-loading bar when asked for. */
+async function startEngine(options: StartServerOptions, model: string): Promise<Engine> {
+  const bar = options.progress ? loadProgress() : undefined;
+  try {
+    return await createEngine({
+      model,
+      ...(options.tokenizer !== undefined && { tokenizer: options.tokenizer }),
+      kvCache: options.numGpuBlocks
+        ? { numBlocks: options.numGpuBlocks }
+        : { memoryBytes: options.kvCacheMemory ?? DEFAULT_KV_CACHE_BYTES },
+      blockSize: options.blockSize,
+      maxNumSeqs: options.maxNumSeqs,
+      maxNumBatchedTokens: options.maxNumBatchedTokens,
+      maxModelLen: options.maxModelLen,
+      enablePrefixCaching: options.enablePrefixCaching,
+      enableChunkedPrefill: options.enableChunkedPrefill,
+      longPrefillTokenThreshold: options.longPrefillTokenThreshold,
+      schedulingPolicy: options.schedulingPolicy,
+      seed: options.seed,
+      maxLogprobs: options.maxLogprobs,
+      onLoadProgress: bar?.onLoadProgress,
+      warmUp: options.warmup ?? true,
+    });
+  } finally {
+    bar?.stop();
+  }
+}
+
+const DEFAULT_KV_CACHE_BYTES = 256 * 2 ** 20;
+
+/** A KV-cache budget the device's binding limit cut short is said, not silently served smaller. */
+function warnIfKvCacheCapped(
+  engine: Engine,
+  options: StartServerOptions,
+  warn: (line: string) => void,
+): void {
+  const kv = engine.runner.kvCache;
+  const asked = options.kvCacheMemory ?? DEFAULT_KV_CACHE_BYTES;
+  if (options.numGpuBlocks !== undefined || asked - kv.bytes < kv.bytes / kv.numBlocks) return;
+  const mib = (bytes: number) => `${(bytes / 2 ** 20).toFixed(1)} MiB`;
+  warn(
+    `--kv-cache-memory ${mib(asked)} is capped at ${mib(kv.bytes)} (${kv.numBlocks} blocks): ` +
+      "one layer's K or V tensor must fit the device's storage binding limit " +
+      `(${engine.runner.gpu.limits.maxStorageBufferBindingSize} bytes)`,
+  );
 }

@@ -11,11 +11,13 @@ import { MODEL, postJson, startTestServer, type TestServer } from './fixtures.js
  * The longest the event loop may stall, in CPU time of the main thread between two turns of the
  * loop. Tokenizing 3.8 MB in one go held it for seconds (3.2 s here at the old ~1.2 MB/s on an idle
  * machine; 26 s as first reported). Now what remains is reading the JSON body (~40 ms) and GC
- * pauses: 20–100 ms measured. CPU time, not wall time: with every package's tests sharing 2 cores,
+ * pauses: 20–100 ms measured, once 301 ms of CPU with other packages' tests running (a full
+ * collection of a heap holding the 3.8 MB text and its millions of ids). 500 ms still fails the old
+ * behaviour sixfold. CPU time, not wall time: with every package's tests sharing 2 cores,
  * the operating system alone kept this process off the CPU for up to 1.7 s (`monitorEventLoopDelay`
  * saw that as a stall), which says nothing about the server.
  */
-const MAX_STALL_MS = 250;
+const MAX_STALL_MS = 500;
 
 /**
  * Samples the main thread's CPU time on every turn of the event loop (a 5 ms timer chain); `stop()`

@@ -60,6 +60,8 @@ export interface StartServerOptions {
   readonly allowedMethods?: readonly string[];
   readonly allowedHeaders?: readonly string[];
   readonly allowCredentials?: boolean;
+  /** A Jinja chat template's text, used instead of the model's (the CLI reads `--chat-template`'s file). */
+  readonly chatTemplate?: string;
   /** No info log line per generation request. */
   readonly disableLogRequests?: boolean;
   /** No periodic stats line (preemption warnings are still logged). */
@@ -132,6 +134,7 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
     logRequests: !options.disableLogRequests,
     logStats: !options.disableLogStats,
     rootPath: options.rootPath,
+    chatTemplate: options.chatTemplate,
     cors: {
       allowedOrigins: options.allowedOrigins ?? ['*'],
       allowedMethods: options.allowedMethods ?? ['*'],

@@ -80,6 +80,8 @@ export interface AppOptions {
    * without it, so a proxy may strip it or not.
    */
   readonly rootPath?: string;
+  /** A Jinja chat template used instead of the model's (vLLM's `--chat-template`); a request's own `chat_template` still wins. */
+  readonly chatTemplate?: string;
 }
 
 /** Which cross-origin requests browsers may make (vLLM's names and defaults: `["*"]` each, no credentials). */
@@ -125,7 +127,10 @@ export function createApp(options: AppOptions): OpenAIApp {
   const ctx: ServerContext = {
     engine,
     modelNames,
-    template: chatTemplateFor(engine.tokenizer),
+    template:
+      options.chatTemplate === undefined
+        ? chatTemplateFor(engine.tokenizer)
+        : chatTemplateFor(engine.tokenizer).withSource(options.chatTemplate),
     tokenText: new TokenText(engine.tokenizer),
     metrics,
     maxPendingRequests: options.maxPendingRequests ?? 1024,

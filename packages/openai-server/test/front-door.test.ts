@@ -3,13 +3,16 @@
  * `--allowed-*` flags set it (preflights answered before the key check),
  * routes under a proxy's `--root-path` as well as without it, request log
  * lines turned off (`--disable-log-requests`), and the engine's
- * `--max-logprobs` cap reported under the request's field.
+ * `--max-logprobs` cap reported under the request's field, and a server-wide
+ * chat template (`--chat-template`) used instead of the model's.
  */
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
 import { pino } from 'pino';
 import { MODEL, postJson, startTestServer, type TestServer } from './fixtures.js';
 
 const KEY = 'sk-test';
+const TEMPLATE =
+  '{% for m in messages %}[{{ m.role }}] {{ m.content }}\n{% endfor %}{% if add_generation_prompt %}[assistant]{% endif %}';
 const ORIGIN = 'https://chat.example';
 const auth = { authorization: `Bearer ${KEY}` };
 
@@ -23,6 +26,7 @@ beforeAll(async () => {
       logger,
       logRequests: false,
       rootPath: '/llm/',
+      chatTemplate: TEMPLATE,
       cors: {
         allowedOrigins: [ORIGIN],
         allowedMethods: ['*'],
@@ -100,5 +104,19 @@ describe('--disable-log-requests and --max-logprobs', () => {
     const { error } = (await res.json()) as { error: { param: string; message: string } };
     expect(error.param).toBe('logprobs');
     expect(error.message).toMatch(/\[0, 2\]/);
+  });
+});
+
+describe('--chat-template', () => {
+  test("renders chat prompts instead of the model's", async () => {
+    const res = await postJson(
+      `${server.url}/tokenize`,
+      { model: MODEL, messages: [{ role: 'user', content: 'Hello' }] },
+      { headers: auth },
+    );
+    expect(res.status).toBe(200);
+    const { tokens } = (await res.json()) as { tokens: number[] };
+    const detok = await postJson(`${server.url}/detokenize`, { model: MODEL, tokens }, { headers: auth });
+    expect(((await detok.json()) as { prompt: string }).prompt).toContain('[user] Hello\n[assistant]');
   });
 });

@@ -12,6 +12,7 @@ import { pino } from 'pino';
 import { EXTENSIONS, extensionServerOptions, type ExtensionPlugins } from './extensions.js';
 import { inFlagTerms } from './flag-terms.js';
 import { SERVE_OPTIONS } from './option-specs.js';
+import { ListenError } from './early-listen.js';
 import { checkLaunchFiles } from './launch-files.js';
 import { buildProgram } from './program.js';
 import { ConfigError, resolveOptions } from './resolve-config.js';
@@ -67,6 +68,11 @@ export async function main(
       ...extensionServerOptions(active),
     });
   } catch (error) {
+    // A busy port (found before the model loads): one line, not a usage error.
+    if (error instanceof ListenError) {
+      process.stderr.write(`x-serve: error: ${error.message}\n`);
+      return 1;
+    }
     // Flags that cannot work together, found by the engine before any weight is read.
     if (!(error instanceof EngineConfigError)) throw error;
     process.stderr.write(`x-serve: error: ${inFlagTerms(error.message, specs)}\n`);

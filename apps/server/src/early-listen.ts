@@ -15,6 +15,14 @@ export interface ListenSettings {
   readonly sslCertfile?: string;
 }
 
+/** The address cannot be bound, or the TLS files do not serve; the message names the flags. */
+export class ListenError extends Error {
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = 'ListenError';
+  }
+}
+
 /** A bound socket waiting for its app. */
 export interface EarlyListener {
   readonly listening: ListeningServer;
@@ -50,7 +58,7 @@ export async function listenEarly(settings: ListenSettings): Promise<EarlyListen
     const { code, message } = error as NodeJS.ErrnoException;
     if (code === 'EADDRINUSE' || code === 'EACCES' || code === 'EADDRNOTAVAIL') {
       const why = code === 'EADDRINUSE' ? 'the address is in use' : message;
-      throw new Error(`cannot listen on ${host}:${port} (--host, --port): ${why}`, { cause: error });
+      throw new ListenError(`cannot listen on ${host}:${port} (--host, --port): ${why}`, { cause: error });
     }
     if (tls)
       throw new Error(`cannot serve HTTPS (--ssl-keyfile, --ssl-certfile): ${message}`, { cause: error });

@@ -10,7 +10,7 @@ export const CLI = fileURLToPath(new URL('../../dist/cli.js', import.meta.url));
 
 /** A running `x-serve` process. */
 export interface ServerProcess {
-  /** `http://127.0.0.1:<port>`, from the start-up summary. */
+  /** `http://127.0.0.1:<port>` (`https:` with TLS), from the start-up summary. */
   readonly url: string;
   readonly child: ChildProcessWithoutNullStreams;
   /** Its exit code (null when a signal ended it). */
@@ -44,7 +44,7 @@ export async function spawnServer(args: readonly string[], env: NodeJS.ProcessEn
   const url = await new Promise<string>((resolve, reject) => {
     child.stderr.on('data', (d: Buffer) => {
       stderr += d.toString();
-      const m = /listening\s+(http:\/\/\S+)/.exec(stderr);
+      const m = /listening\s+(https?:\/\/\S+)/.exec(stderr);
       if (m) resolve(m[1]!);
     });
     void exited.then((code) => reject(new Error(`x-serve exited early (${code}):\n${stderr}`)));

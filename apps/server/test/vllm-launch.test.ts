@@ -3,7 +3,8 @@
  * line starts and serves (CORS on, request lines off, one warning line);
  * TLS and a proxy prefix serve HTTPS under the prefix; a busy port fails in
  * one line before the model loads; a context longer than the model's is
- * refused, naming the flag.
+ * refused, naming the flag; a KV-cache budget the device cannot bind is
+ * served capped with a warning line, never silently.
  */
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -125,6 +126,23 @@ test("--max-model-len above the model's context is refused, naming the flag", ()
   expect(r.stderr).toMatch(
     /^x-serve: error: --max-model-len 4096 is longer than the model's context of 512 tokens: lower --max-model-len to at most 512, or leave it unset$/m,
   );
+});
+
+test("a --kv-cache-memory above the device's binding limit is served capped, with one warning line saying so", async () => {
+  const server = await spawnServer(
+    ['--model', model, '--host', '127.0.0.1', '--port', '0', '--kv-cache-memory', '64GiB'],
+    env,
+  );
+  const { stderr } = server.output();
+  server.child.kill('SIGTERM');
+  expect(await server.exited).toBe(0);
+  const [warning, ...more] = stderr.match(/^x-serve: warning: .*$/gm) ?? [];
+  expect(more).toEqual([]);
+  expect(warning).toMatch(
+    /^x-serve: warning: --kv-cache-memory 65536.0 MiB is capped at (\d+\.\d) MiB \(\d+ blocks\): one layer's K or V tensor must fit the device's storage binding limit \(\d+ bytes\)$/,
+  );
+  const capped = /capped at (\S+) MiB/.exec(warning!)![1]!;
+  expect(stderr).toMatch(new RegExp(`KV cache .*\\(${capped.replace('.', '\\.')} MiB\\)`));
 });
 
 /** GETs `url` over HTTPS trusting `ca`. */

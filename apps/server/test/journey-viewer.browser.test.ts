@@ -197,7 +197,7 @@ test('live: rows appear with their phases and statuses, the step charts fill, a 
   }
   expect(byId.get(abandoned)!.status).toBe('aborted');
   const refused = shown.filter((row) => !completed.includes(row.id) && row.id !== abandoned);
-  expect(refused).toEqual([{ id: expect.stringMatching(/^cmpl-/), status: 'aborted', phases: ['api'] }]);
+  expect(refused).toEqual([{ id: expect.stringMatching(/^cmpl-/), status: 'rejected', phases: ['api'] }]);
   const preempted = shown.filter((row) => row.phases.includes('preempted'));
   expect(preempted.length).toBeGreaterThan(0);
 

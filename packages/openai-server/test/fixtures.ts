@@ -38,7 +38,8 @@ export async function startTestServer(
     kvCache: { numBlocks: 512 },
     ...engineOptions,
   });
-  const openai = createApp({ engine, servedModelName: MODEL, ...app });
+  // No periodic stats line unless a test asks: it would land among the request lines tests read.
+  const openai = createApp({ engine, servedModelName: MODEL, logStats: false, ...app });
   const server = await listen(openai, { host: '127.0.0.1', port: 0 });
   return {
     url: server.url,

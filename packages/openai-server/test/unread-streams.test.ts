@@ -39,7 +39,13 @@ afterAll(async () => {
 /** Another app over the test engine, with its own limits and log, called without a network. */
 function appWith(options: Partial<AppOptions>) {
   const { lines, logger } = lineLogger();
-  const app = createApp({ engine: server.engine, servedModelName: MODEL, logger, ...options });
+  const app = createApp({
+    engine: server.engine,
+    servedModelName: MODEL,
+    logger,
+    logStats: false,
+    ...options,
+  });
   apps.push(app);
   const post = (body: object) =>
     app.fetch(

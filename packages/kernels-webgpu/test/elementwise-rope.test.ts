@@ -86,6 +86,27 @@ describe('RopeKernel', () => {
     assertClose(r.q.got, r.q.want, TOL, 'q');
     assertClose(r.k.got, r.k.want, TOL, 'k');
   });
+
+  test.each([
+    ['adjacent', 64, undefined],
+    ['neox', 128, undefined],
+    ['neox', 10, 6],
+  ] as const)(
+    'per-pair frequency factors (Llama 3 rope_freqs): %s, headDim %i, ropeDim %s',
+    async (layout, headDim, ropeDim) => {
+      const random = rng(headDim);
+      // Llama 3 stores factors in [1, 8]; wider here so every pair's angle moves.
+      const freqFactors = Array.from({ length: (ropeDim ?? headDim) / 2 }, () => 0.5 + random() * 31.5);
+      const o = { layout, headDim, base: 500000, ropeDim, freqFactors };
+      const positions = randomInts(23, rng(3), 131072);
+      const r = await rotate(o, 23, 4, 1, positions);
+      assertClose(r.q.got, r.q.want, TOL, 'q');
+      assertClose(r.k.got, r.k.want, TOL, 'k');
+      // The factors matter: the unscaled rotation is far from it.
+      const plain = ropeRef(r.q.input, positions, { layout, headDim, base: 500000, ropeDim });
+      expect(Math.max(...plain.map((v, i) => Math.abs(v - r.q.got[i]!)))).toBeGreaterThan(0.1);
+    },
+  );
 });
 
 test('frequency table: 44-bit fixed-point turns per position', () => {
@@ -95,6 +116,28 @@ test('frequency table: 44-bit fixed-point turns per position', () => {
     expect(turns).toBeCloseTo(10000 ** (-i / 4) / (2 * Math.PI), 12);
     expect(t[4 + i]).toBeLessThan(4096);
   }
+});
+
+test('frequency table: factors divide each pair frequency; all-ones factors change nothing', () => {
+  const plain = ropeFrequencyTable(500000, 16);
+  expect(ropeFrequencyTable(500000, 16, new Array(8).fill(1))).toEqual(plain);
+  const t = ropeFrequencyTable(500000, 16, [1, 2, 3, 4, 5, 6, 7, 8]);
+  for (let i = 0; i < 8; i++) {
+    const turns = (t[i]! * 4096 + t[8 + i]!) / 2 ** 44;
+    expect(turns).toBeCloseTo(500000 ** (-i / 8) / (2 * Math.PI) / (i + 1), 12);
+  }
+});
+
+test('rejects frequency factors of the wrong count or not positive', () => {
+  for (const freqFactors of [
+    [1, 1, 1],
+    [1, 0, 1, 1],
+    [1, Infinity, 1, 1],
+    [1, NaN, 1, 1],
+  ])
+    expect(() => new RopeKernel(f.ctx, { layout: 'neox', headDim: 8, base: 1e4, freqFactors })).toThrow(
+      /freqFactors must be 4 positive finite values/,
+    );
 });
 
 test('rejects an odd or oversized ropeDim, and q and k sharing a buffer', async () => {

@@ -23,6 +23,13 @@ export interface RopeOptions {
   readonly headDim: number;
   /** Leading dimensions of each head that rotate (even, ≤ headDim); default headDim. */
   readonly ropeDim?: number;
+  /**
+   * Per-pair divisors of the frequency (`ropeDim/2` positive values), as
+   * llama.cpp's `freq_factors`: pair i turns by `pos * base^(-2i/ropeDim) /
+   * freqFactors[i]` (Llama 3's `rope_freqs.weight`, times any linear scaling
+   * factor). Absent: all 1, the same table bit for bit.
+   */
+  readonly freqFactors?: ArrayLike<number>;
 }
 
 /**
@@ -46,6 +53,12 @@ export class RopeKernel {
     const ropeDim = options.ropeDim ?? options.headDim;
     if (ropeDim % 2 !== 0 || ropeDim < 2 || ropeDim > options.headDim)
       throw new Error(`RopeKernel: ropeDim ${ropeDim} must be even and in [2, headDim ${options.headDim}]`);
+    const factors = options.freqFactors;
+    if (
+      factors &&
+      (factors.length !== ropeDim / 2 || !Array.from(factors).every((v) => v > 0 && v < Infinity))
+    )
+      throw new Error(`RopeKernel: freqFactors must be ${ropeDim / 2} positive finite values`);
     this.options = { ...options, ropeDim };
     this.#width = vectorWidth(options.headDim, ropeDim / 2);
     const width = this.#width;
@@ -54,7 +67,7 @@ export class RopeKernel {
       constants: { NEOX: options.layout === 'neox' ? 1 : 0, WG: WORKGROUP },
       bindings: ['storage', 'storage', 'read-only-storage', 'read-only-storage'],
     }));
-    const table = ropeFrequencyTable(options.base, ropeDim);
+    const table = ropeFrequencyTable(options.base, ropeDim, factors);
     const buffer = ctx.gpu.device.createBuffer({
       label: 'rope-freqs',
       size: table.byteLength,
@@ -94,16 +107,18 @@ export class RopeKernel {
 }
 
 /**
- * Pair i's frequency `base^(-2i/ropeDim) / 2π` in turns per position, as
+ * Pair i's frequency `base^(-2i/ropeDim) / (2π · factors[i])` (factors
+ * default to 1) in turns per position, as
  * 44-bit fixed point: bits 12..43 at [i], bits 0..11 at [ropeDim/2 + i], so
  * the shader's u32 products `pos * hi` (wrapping drops whole turns) and
  * `pos * lo` (< 2^32 for pos < 2^20) are exact.
  */
-export function ropeFrequencyTable(base: number, ropeDim: number): Uint32Array {
+export function ropeFrequencyTable(base: number, ropeDim: number, factors?: ArrayLike<number>): Uint32Array {
   const half = ropeDim / 2;
   const out = new Uint32Array(ropeDim);
   for (let i = 0; i < half; i++) {
-    const fixed = Math.round((base ** ((-2 * i) / ropeDim) / (2 * Math.PI)) * 2 ** 44);
+    const turns = base ** ((-2 * i) / ropeDim) / (2 * Math.PI);
+    const fixed = Math.round((factors ? turns / factors[i]! : turns) * 2 ** 44);
     out[i] = Math.floor(fixed / 4096);
     out[half + i] = fixed % 4096;
   }

@@ -51,7 +51,7 @@ export function rmsNormResidualRef(
 
 /**
  * Reference for {@link RopeKernel} on one tensor `[T, heads, headDim]`:
- * pair i of token t turns by `positions[t] * base^(-2i/ropeDim)` radians.
+ * pair i of token t turns by `positions[t] * base^(-2i/ropeDim) / freqFactors[i]` radians.
  * Returns a rotated copy.
  */
 export function ropeRef(x: ArrayLike<number>, positions: ArrayLike<number>, o: RopeOptions): Float64Array {
@@ -61,7 +61,7 @@ export function ropeRef(x: ArrayLike<number>, positions: ArrayLike<number>, o: R
   const heads = x.length / positions.length / o.headDim;
   for (let t = 0; t < positions.length; t++) {
     for (let i = 0; i < half; i++) {
-      const angle = positions[t]! * o.base ** ((-2 * i) / ropeDim);
+      const angle = (positions[t]! * o.base ** ((-2 * i) / ropeDim)) / (o.freqFactors?.[i] ?? 1);
       const [c, s] = [Math.cos(angle), Math.sin(angle)];
       const [a, b] = o.layout === 'neox' ? [i, i + half] : [2 * i, 2 * i + 1];
       for (let h = 0; h < heads; h++) {

@@ -34,6 +34,10 @@ function biasTensors(c: GgufContents, layers: number[]): void {
     }
 }
 
+function ropeFreqs(values: Float32Array): GgufContents['tensors'][number] {
+  return { name: 'rope_freqs.weight', dims: [values.length], type: 'F32', data: encodeGgml('F32', values) };
+}
+
 /** The same model under `qwen2.*` keys. */
 function asQwen2(c: GgufContents): void {
   const renamed = new Map<string, GgufEntry>();
@@ -114,6 +118,36 @@ describe('model config from GGUF metadata', () => {
     expect(m.weights.layers[0]!.wk.shape).toEqual([64, 64]);
   });
 
+  test('RoPE scaling: rope_freqs.weight and a linear factor both divide the pair frequencies', () => {
+    const llama3 = [1, 1, 1.5, 2, 4, 8, 8, 8];
+    expect(
+      loadModel(
+        edited((c) => {
+          c.metadata.set('llama.rope.scaling.type', gguf.string('llama3'));
+          c.tensors.unshift(ropeFreqs(Float32Array.from(llama3)));
+        }),
+      ).config.ropeFreqFactors,
+    ).toEqual(llama3);
+    const linear = (edit: (c: GgufContents) => void) => loadModel(edited(edit)).config.ropeFreqFactors;
+    expect(
+      linear((c) => {
+        c.metadata.set('llama.rope.scaling.type', gguf.string('linear'));
+        c.metadata.set('llama.rope.scaling.factor', gguf.f32(4));
+      }),
+    ).toEqual(new Array(8).fill(4));
+    // As llama.cpp: the factor applies whatever the type, the older key first, 0 means none.
+    expect(linear((c) => c.metadata.set('llama.rope.scale_linear', gguf.f32(2)))).toEqual(
+      new Array(8).fill(2),
+    );
+    expect(linear((c) => c.metadata.set('llama.rope.scaling.factor', gguf.f32(0)))).toBeUndefined();
+    expect(
+      linear((c) => {
+        c.metadata.set('llama.rope.scaling.factor', gguf.f32(2));
+        c.tensors.push(ropeFreqs(Float32Array.from(llama3)));
+      }),
+    ).toEqual(llama3.map((f) => f * 2));
+  });
+
   test('an untied output and F16 norms (decoded to f32)', () => {
     const m = loadModel(
       edited((c) => {
@@ -182,9 +216,33 @@ describe('config and weight errors', () => {
       /llama\.rope\.dimension_count is 8 but heads are 16 wide; partial RoPE is not supported/,
     ],
     [
-      'RoPE scaling',
+      'YaRN RoPE scaling',
       (c) => c.metadata.set('llama.rope.scaling.type', gguf.string('yarn')),
-      /RoPE scaling \(yarn\) is not supported/,
+      /\.gguf: llama\.rope\.scaling\.type is yarn; supported RoPE scaling: none, linear, llama3$/,
+    ],
+    [
+      'llama3 scaling without its factors',
+      (c) => c.metadata.set('llama.rope.scaling.type', gguf.string('llama3')),
+      /llama\.rope\.scaling\.type is llama3 but tensor rope_freqs\.weight is missing/,
+    ],
+    [
+      'rope_freqs of the wrong length',
+      (c) => c.tensors.push(ropeFreqs(new Float32Array(16).fill(1))),
+      /tensor rope_freqs\.weight has dims \[16\], expected \[8\] \(half the head size\)/,
+    ],
+    [
+      'a zero rope_freqs value',
+      (c) => c.tensors.push(ropeFreqs(new Float32Array(8))),
+      /tensor rope_freqs\.weight has a value that is not positive and finite/,
+    ],
+    [
+      'rope_freqs on qwen2',
+      (c) => {
+        asQwen2(c);
+        biasTensors(c, [0, 1]);
+        c.tensors.push(ropeFreqs(new Float32Array(8).fill(1)));
+      },
+      /tensor rope_freqs\.weight is supported for llama only, not qwen2/,
     ],
     [
       'a tensor of the wrong shape',

@@ -33,7 +33,7 @@ export const GGUF_TENSOR_NAMES: Readonly<Record<LayerWeightKey | ModelWeightKey,
   wDown: 'ffn_down.weight',
 };
 
-/** A GGUF model's shape from its header and metadata alone (no tensor data is read). */
+/** A GGUF model's shape from its header and metadata (of tensor data, only the small `rope_freqs.weight` is read). */
 export function readGgufConfig(path: string): ModelConfig {
   const file = openGguf(path);
   try {

@@ -17,6 +17,7 @@ export * from './gguf-reader.js';
 export * from './gguf-writer.js';
 export * from './tensor-codecs.js';
 export * from './model-config.js';
+export * from './rope-scaling.js';
 export * from './model-weights.js';
 export * from './gguf-model.js';
 export * from './llama2c.js';

@@ -5,6 +5,7 @@
  * @module
  */
 import type { GgufFile } from './gguf-reader.js';
+import { ropeFreqFactorsFromGguf } from './rope-scaling.js';
 
 /** Architectures the forward pass implements. Mistral-style checkpoints are `llama`. */
 export type ModelArch = 'llama' | 'qwen2';
@@ -31,6 +32,11 @@ export interface ModelConfig {
   readonly ropeTheta: number;
   /** `adjacent`: RoPE rotates (x[2i], x[2i+1]) (llama.cpp "normal"); `neox`: (x[i], x[i + headDim/2]). */
   readonly ropeStyle: 'adjacent' | 'neox';
+  /**
+   * Divisor of each RoPE pair's frequency (`headDim / 2` values): Llama 3's
+   * `rope_freqs.weight` times any linear scaling factor. Absent: no scaling.
+   */
+  readonly ropeFreqFactors?: readonly number[];
   /** The classifier reuses the token embedding (no separate `output` tensor in the file). */
   readonly tiedEmbeddings: boolean;
   /** Q, K and V projections have biases (qwen2). */
@@ -68,11 +74,7 @@ export function configFromGguf(file: GgufFile): ModelConfig {
     throw new Error(
       `${file.path}: ${key('rope.dimension_count')} is ${ropeDims} but heads are ${headDim} wide; partial RoPE is not supported`,
     );
-  const scaling = md.has(key('rope.scaling.type')) ? md.getString(key('rope.scaling.type')) : 'none';
-  if (scaling !== 'none' || file.findTensor('rope_freqs.weight'))
-    throw new Error(
-      `${file.path}: RoPE scaling (${scaling === 'none' ? 'rope_freqs.weight' : scaling}) is not supported`,
-    );
+  const ropeFreqFactors = ropeFreqFactorsFromGguf(file, arch, headDim);
   const vocabSize =
     md.optionalNumber(key('vocab_size')) ??
     (md.has('tokenizer.ggml.tokens') ? md.getArray('tokenizer.ggml.tokens').length : undefined) ??
@@ -94,6 +96,7 @@ export function configFromGguf(file: GgufFile): ModelConfig {
     normEps: md.getNumber(key('attention.layer_norm_rms_epsilon')),
     ropeTheta: md.numberOr(key('rope.freq_base'), DEFAULT_ROPE_THETA),
     ropeStyle: ARCHS[arch].ropeStyle,
+    ...(ropeFreqFactors && { ropeFreqFactors }),
     tiedEmbeddings: !file.findTensor('output.weight'),
     qkvBias: ARCHS[arch].qkvBias || !!file.findTensor('blk.0.attn_q.bias'),
   };
@@ -126,4 +129,7 @@ export function validateConfig(config: ModelConfig, source: string): void {
     throw new Error(`${source}: head size ${config.headDim} must be even for RoPE`);
   if (!(config.normEps > 0)) throw new Error(`${source}: RMSNorm epsilon is ${config.normEps}, expected > 0`);
   if (!(config.ropeTheta > 0)) throw new Error(`${source}: RoPE base is ${config.ropeTheta}, expected > 0`);
+  const factors = config.ropeFreqFactors;
+  if (factors && (factors.length !== config.headDim / 2 || !factors.every((f) => f > 0 && f < Infinity)))
+    throw new Error(`${source}: RoPE frequency factors must be ${config.headDim / 2} positive finite values`);
 }

@@ -10,6 +10,7 @@ import { GGUF_TENSOR_NAMES } from './gguf-model.js';
 import { writeGguf, type GgufTensorSpec } from './gguf-writer.js';
 import { DEFAULT_ROPE_THETA, validateConfig, type ModelConfig } from './model-config.js';
 import { expectedShape, type LayerWeightKey, type ModelWeightKey } from './model-weights.js';
+import { llama3RopeFactors, ROPE_FREQS_TENSOR, type Llama3RopeScaling } from './rope-scaling.js';
 import { buildSyntheticVocab, SYNTHETIC_SPECIAL_IDS } from './synthetic-vocab.js';
 import { encodeGgml } from './tensor-codecs.js';
 
@@ -41,6 +42,10 @@ export interface SyntheticLlamaOptions {
   readonly tiedEmbeddings?: boolean;
   /** `general.name`; default `random-llama`. */
   readonly name?: string;
+  /** RoPE base (`rope.freq_base`); default 10000. */
+  readonly ropeTheta?: number;
+  /** Llama 3 RoPE scaling: writes `rope_freqs.weight` as llama.cpp's converter computes it. */
+  readonly llama3Rope?: Llama3RopeScaling;
 }
 
 /** Names of the built-in synthetic shapes. */
@@ -130,6 +135,9 @@ const NORMS: ReadonlySet<string> = new Set(['attnNorm', 'ffnNorm', 'outputNorm']
 
 /** The {@link ModelConfig} a synthetic model loads as. */
 export function syntheticConfig(o: SyntheticLlamaOptions): ModelConfig {
+  const ropeTheta = Math.fround(o.ropeTheta ?? DEFAULT_ROPE_THETA); // stored as f32
+  const headDim = o.dim / o.nHeads;
+  const factors = o.llama3Rope && llama3RopeFactors(ropeTheta, headDim, o.llama3Rope).map(Math.fround);
   const config: ModelConfig = {
     arch: 'llama',
     dim: o.dim,
@@ -137,12 +145,13 @@ export function syntheticConfig(o: SyntheticLlamaOptions): ModelConfig {
     nLayers: o.nLayers,
     nHeads: o.nHeads,
     nKvHeads: o.nKvHeads,
-    headDim: o.dim / o.nHeads,
+    headDim,
     vocabSize: o.vocabSize,
     maxSeqLen: o.maxSeqLen,
     normEps: Math.fround(1e-5), // what the f32 metadata value reads back as
-    ropeTheta: DEFAULT_ROPE_THETA,
+    ropeTheta,
     ropeStyle: 'adjacent',
+    ...(factors && { ropeFreqFactors: factors }),
     tiedEmbeddings: o.tiedEmbeddings ?? true,
     qkvBias: false,
   };
@@ -220,6 +229,16 @@ export function writeSyntheticLlamaGguf(path: string, options: SyntheticLlamaOpt
     ['tokenizer.ggml.add_space_prefix', gguf.bool(true)],
     ['tokenizer.chat_template', gguf.string(SYNTHETIC_CHAT_TEMPLATE)],
   ]);
+  const ropeFreqs: GgufTensorSpec[] = config.ropeFreqFactors
+    ? [
+        {
+          name: ROPE_FREQS_TENSOR,
+          dims: [config.headDim / 2],
+          type: 'F32',
+          data: encodeGgml('F32', Float32Array.from(config.ropeFreqFactors)),
+        },
+      ]
+    : [];
   const tensors = tensorPlan(config).map(({ name, key, shape: [rows, cols] }): GgufTensorSpec => {
     const isVector = rows === 1;
     const type = tensorType(options.dtype, key, rows);
@@ -237,7 +256,7 @@ export function writeSyntheticLlamaGguf(path: string, options: SyntheticLlamaOpt
       },
     };
   });
-  writeGguf(path, metadata, tensors);
+  writeGguf(path, metadata, [...ropeFreqs, ...tensors]);
 }
 
 /** mulberry32 seeded from `seed` and an FNV-1a hash of `stream`: floats in [0, 1). */

@@ -64,6 +64,7 @@ export class LlamaForward {
       layout: config.ropeStyle,
       base: config.ropeTheta,
       headDim: config.headDim,
+      freqFactors: config.ropeFreqFactors,
     });
     this.#kvWrite = new KvCacheWriteKernel(ctx);
     this.#attention = new PagedAttentionKernel(ctx, {

@@ -2,7 +2,8 @@ import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
 import { gguf, type GgufEntry } from '../src/model/gguf-metadata.js';
 import { loadModel } from '../src/model/load-model.js';
 import { encodeGgml } from '../src/model/tensor-codecs.js';
-import { rewriteGguf, tempDir, writeSmall, type GgufContents } from './fixtures-gguf.js';
+import { rewriteGguf, SMALL, tempDir, writeSmall, type GgufContents } from './fixtures-gguf.js';
+import { syntheticConfig } from '../src/model/synthetic-model.js';
 
 const tmp = tempDir();
 let small: string;
@@ -33,6 +34,8 @@ function biasTensors(c: GgufContents, layers: number[]): void {
       });
     }
 }
+
+const SMALL_QWEN3 = { arch: 'qwen3', headDim: 32, name: 'small-qwen3' } as const;
 
 function ropeFreqs(values: Float32Array): GgufContents['tensors'][number] {
   return { name: 'rope_freqs.weight', dims: [values.length], type: 'F32', data: encodeGgml('F32', values) };
@@ -148,6 +151,15 @@ describe('model config from GGUF metadata', () => {
     ).toEqual(llama3.map((f) => f * 2));
   });
 
+  test('qwen3: per-head Q/K norms, heads not dim / nHeads wide, NeoX RoPE', () => {
+    const o = { ...SMALL_QWEN3 };
+    const m = loadModel(writeSmall(tmp.file('qwen3.gguf'), o));
+    expect(m.config).toEqual(syntheticConfig({ ...SMALL, ...o }));
+    expect(m.config).toMatchObject({ arch: 'qwen3', headDim: 32, ropeStyle: 'neox', qkNorm: true });
+    expect(m.weights.layers[1]!.kNorm!.shape).toEqual([1, 32]);
+    expect(m.weights.layers[0]!.wq.shape).toEqual([128, 64]);
+  });
+
   test('an untied output and F16 norms (decoded to f32)', () => {
     const m = loadModel(
       edited((c) => {
@@ -183,7 +195,7 @@ describe('config and weight errors', () => {
     [
       'unsupported architecture',
       (c) => c.metadata.set('general.architecture', gguf.string('gemma')),
-      /unsupported architecture gemma \(supported: llama, qwen2\)/,
+      /unsupported architecture gemma \(supported: llama, qwen2, qwen3\)/,
     ],
     [
       'missing architecture',
@@ -243,6 +255,31 @@ describe('config and weight errors', () => {
         c.tensors.push(ropeFreqs(new Float32Array(8).fill(1)));
       },
       /tensor rope_freqs\.weight is supported for llama only, not qwen2/,
+    ],
+    [
+      'qwen3 without its Q norm',
+      (c) => {
+        c.metadata.set('general.architecture', gguf.string('qwen3'));
+        for (const [k, v] of [...c.metadata])
+          if (k.startsWith('llama.')) c.metadata.set(k.replace('llama.', 'qwen3.'), v);
+      },
+      /tensor blk\.0\.attn_q_norm\.weight is missing/,
+    ],
+    [
+      'a Q norm on llama',
+      (c) =>
+        c.tensors.push({
+          name: 'blk.0.attn_q_norm.weight',
+          dims: [16],
+          type: 'F32',
+          data: new Uint8Array(64),
+        }),
+      /tensor blk\.0\.attn_q_norm\.weight is present but llama has no Q\/K norms \(qwen3 has\)/,
+    ],
+    [
+      'value heads of another size than key heads',
+      (c) => c.metadata.set('llama.attention.value_length', gguf.u32(8)),
+      /llama\.attention\.value_length is 8 but llama\.attention\.key_length is 16; only equal key and value head sizes are supported/,
     ],
     [
       'a tensor of the wrong shape',

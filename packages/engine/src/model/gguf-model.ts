@@ -27,6 +27,8 @@ export const GGUF_TENSOR_NAMES: Readonly<Record<LayerWeightKey | ModelWeightKey,
   bq: 'attn_q.bias',
   bk: 'attn_k.bias',
   bv: 'attn_v.bias',
+  qNorm: 'attn_q_norm.weight',
+  kNorm: 'attn_k_norm.weight',
   ffnNorm: 'ffn_norm.weight',
   wGate: 'ffn_gate.weight',
   wUp: 'ffn_up.weight',
@@ -44,7 +46,7 @@ export function readGgufConfig(path: string): ModelConfig {
 }
 
 /**
- * Loads a llama or qwen2 GGUF model: config first (so an unsupported
+ * Loads a llama, qwen2 or qwen3 GGUF model: config first (so an unsupported
  * architecture fails before any weight is read), then every weight, read
  * once from disk and converted to the kernels' layout.
  */

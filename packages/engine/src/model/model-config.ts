@@ -8,7 +8,7 @@ import type { GgufFile } from './gguf-reader.js';
 import { ropeFreqFactorsFromGguf } from './rope-scaling.js';
 
 /** Architectures the forward pass implements. Mistral-style checkpoints are `llama`. */
-export type ModelArch = 'llama' | 'qwen2';
+export type ModelArch = 'llama' | 'qwen2' | 'qwen3';
 
 /** Hyperparameters of a llama-family decoder, shared by every loader and the runner. */
 export interface ModelConfig {
@@ -41,13 +41,18 @@ export interface ModelConfig {
   readonly tiedEmbeddings: boolean;
   /** Q, K and V projections have biases (qwen2). */
   readonly qkvBias: boolean;
+  /** Each Q and K head is RMSNormed (own `headDim` weights per layer) before RoPE (qwen3). */
+  readonly qkNorm?: boolean;
 }
 
-const ARCHS: Readonly<Record<ModelArch, { ropeStyle: ModelConfig['ropeStyle']; qkvBias: boolean }>> = {
-  // llama.cpp's converter permutes HF llama Q/K so GGUF llama uses adjacent pairs.
-  llama: { ropeStyle: 'adjacent', qkvBias: false },
-  qwen2: { ropeStyle: 'neox', qkvBias: true },
-};
+/** What each architecture fixes about the graph. */
+export const ARCH_TRAITS: Readonly<Record<ModelArch, Pick<ModelConfig, 'ropeStyle' | 'qkvBias' | 'qkNorm'>>> =
+  {
+    // llama.cpp's converter permutes HF llama Q/K so GGUF llama uses adjacent pairs.
+    llama: { ropeStyle: 'adjacent', qkvBias: false },
+    qwen2: { ropeStyle: 'neox', qkvBias: true },
+    qwen3: { ropeStyle: 'neox', qkvBias: false, qkNorm: true },
+  };
 
 /** Default RoPE base when `<arch>.rope.freq_base` is absent (llama's). */
 export const DEFAULT_ROPE_THETA = 10000;
@@ -60,15 +65,20 @@ export const DEFAULT_ROPE_THETA = 10000;
 export function configFromGguf(file: GgufFile): ModelConfig {
   const md = file.metadata;
   const archName = md.getString('general.architecture');
-  if (!Object.hasOwn(ARCHS, archName))
+  if (!Object.hasOwn(ARCH_TRAITS, archName))
     throw new Error(
-      `${file.path}: unsupported architecture ${archName} (supported: ${Object.keys(ARCHS).join(', ')})`,
+      `${file.path}: unsupported architecture ${archName} (supported: ${Object.keys(ARCH_TRAITS).join(', ')})`,
     );
   const arch = archName as ModelArch;
   const key = (k: string) => `${arch}.${k}`;
   const dim = md.getNumber(key('embedding_length'));
   const nHeads = md.getNumber(key('attention.head_count'));
   const headDim = md.numberOr(key('attention.key_length'), dim / nHeads);
+  const valueDim = md.numberOr(key('attention.value_length'), headDim);
+  if (valueDim !== headDim)
+    throw new Error(
+      `${file.path}: ${key('attention.value_length')} is ${valueDim} but ${key('attention.key_length')} is ${headDim}; only equal key and value head sizes are supported`,
+    );
   const ropeDims = md.numberOr(key('rope.dimension_count'), headDim);
   if (ropeDims !== headDim)
     throw new Error(
@@ -95,10 +105,11 @@ export function configFromGguf(file: GgufFile): ModelConfig {
     maxSeqLen: md.getNumber(key('context_length')),
     normEps: md.getNumber(key('attention.layer_norm_rms_epsilon')),
     ropeTheta: md.numberOr(key('rope.freq_base'), DEFAULT_ROPE_THETA),
-    ropeStyle: ARCHS[arch].ropeStyle,
+    ropeStyle: ARCH_TRAITS[arch].ropeStyle,
     ...(ropeFreqFactors && { ropeFreqFactors }),
     tiedEmbeddings: !file.findTensor('output.weight'),
-    qkvBias: ARCHS[arch].qkvBias || !!file.findTensor('blk.0.attn_q.bias'),
+    qkvBias: ARCH_TRAITS[arch].qkvBias || !!file.findTensor('blk.0.attn_q.bias'),
+    ...(ARCH_TRAITS[arch].qkNorm && { qkNorm: true }),
   };
   validateConfig(config, file.path);
   return config;

@@ -34,6 +34,9 @@ export interface LayerWeights {
   readonly bq?: WeightTensor;
   readonly bk?: WeightTensor;
   readonly bv?: WeightTensor;
+  /** Per-head RMSNorm weights `[1, headDim]` of Q and K; present iff `config.qkNorm`. */
+  readonly qNorm?: WeightTensor;
+  readonly kNorm?: WeightTensor;
   readonly ffnNorm: WeightTensor;
   /** SwiGLU: out = wDown(silu(wGate x) * wUp x). */
   readonly wGate: WeightTensor;
@@ -57,6 +60,7 @@ export type LayerWeightKey = keyof LayerWeights;
 export type ModelWeightKey = Exclude<keyof ModelWeights, 'layers'>;
 
 const BIASES: readonly LayerWeightKey[] = ['bq', 'bk', 'bv'];
+const QK_NORMS: readonly LayerWeightKey[] = ['qNorm', 'kNorm'];
 const LAYER_KEYS: readonly LayerWeightKey[] = [
   'attnNorm',
   'wq',
@@ -64,6 +68,7 @@ const LAYER_KEYS: readonly LayerWeightKey[] = [
   'wv',
   'wo',
   ...BIASES,
+  ...QK_NORMS,
   'ffnNorm',
   'wGate',
   'wUp',
@@ -88,6 +93,8 @@ export function expectedShape(config: ModelConfig, key: LayerWeightKey | ModelWe
     bq: [1, qDim],
     bk: [1, kvDim],
     bv: [1, kvDim],
+    qNorm: [1, config.headDim],
+    kNorm: [1, config.headDim],
     wGate: [hiddenDim, dim],
     wUp: [hiddenDim, dim],
     wDown: [dim, hiddenDim],
@@ -104,8 +111,9 @@ export interface TensorLookup {
 /**
  * Builds {@link ModelWeights} by asking `fetch` for every role (`layer` is
  * undefined for whole-model roles) and checking each answer's shape and byte
- * size. A tensor the file lacks (`tensor` undefined) is an error unless it is a bias of a model without `qkvBias` or the `output` of
- * one with `tiedEmbeddings`.
+ * size. A tensor the file lacks (`tensor` undefined) is an error unless it is a bias of a model without `qkvBias`,
+ * a Q/K norm of one without `qkNorm`, or the `output` of one with `tiedEmbeddings`; a bias or Q/K norm the config
+ * does not use is an error too.
  */
 export function assembleWeights(
   config: ModelConfig,
@@ -116,6 +124,13 @@ export function assembleWeights(
     const { name, tensor } = fetch(key, layer);
     if (BIASES.includes(key as LayerWeightKey) && !config.qkvBias) {
       if (tensor) throw new Error(`${source}: tensor ${name} is present but the config has no Q/K/V biases`);
+      return undefined;
+    }
+    if (QK_NORMS.includes(key as LayerWeightKey) && !config.qkNorm) {
+      if (tensor)
+        throw new Error(
+          `${source}: tensor ${name} is present but ${config.arch} has no Q/K norms (qwen3 has)`,
+        );
       return undefined;
     }
     if (!tensor) {

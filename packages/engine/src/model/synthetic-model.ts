@@ -8,7 +8,7 @@ import type { GgmlType } from './gguf-format.js';
 import { gguf, type GgufEntry } from './gguf-metadata.js';
 import { GGUF_TENSOR_NAMES } from './gguf-model.js';
 import { writeGguf, type GgufTensorSpec } from './gguf-writer.js';
-import { DEFAULT_ROPE_THETA, validateConfig, type ModelConfig } from './model-config.js';
+import { ARCH_TRAITS, DEFAULT_ROPE_THETA, validateConfig, type ModelConfig } from './model-config.js';
 import { expectedShape, type LayerWeightKey, type ModelWeightKey } from './model-weights.js';
 import { llama3RopeFactors, ROPE_FREQS_TENSOR, type Llama3RopeScaling } from './rope-scaling.js';
 import { buildSyntheticVocab, SYNTHETIC_SPECIAL_IDS } from './synthetic-vocab.js';
@@ -46,6 +46,10 @@ export interface SyntheticLlamaOptions {
   readonly ropeTheta?: number;
   /** Llama 3 RoPE scaling: writes `rope_freqs.weight` as llama.cpp's converter computes it. */
   readonly llama3Rope?: Llama3RopeScaling;
+  /** `qwen3` adds per-head Q/K norms and NeoX RoPE; default `llama`. */
+  readonly arch?: 'llama' | 'qwen3';
+  /** Head size, written as `attention.key_length`/`value_length`; default `dim / nHeads`. */
+  readonly headDim?: number;
 }
 
 /** Names of the built-in synthetic shapes. */
@@ -131,15 +135,17 @@ function tensorType(dtype: SyntheticDType, key: string, rows: number): GgmlType 
   if (rows === 1) return 'F32';
   return dtype === 'q4_k_m' && Q6_K_ROLES.has(key) ? 'Q6_K' : GGML_TYPE[dtype];
 }
-const NORMS: ReadonlySet<string> = new Set(['attnNorm', 'ffnNorm', 'outputNorm']);
+const NORMS: ReadonlySet<string> = new Set(['attnNorm', 'ffnNorm', 'outputNorm', 'qNorm', 'kNorm']);
 
 /** The {@link ModelConfig} a synthetic model loads as. */
 export function syntheticConfig(o: SyntheticLlamaOptions): ModelConfig {
   const ropeTheta = Math.fround(o.ropeTheta ?? DEFAULT_ROPE_THETA); // stored as f32
-  const headDim = o.dim / o.nHeads;
+  const arch = o.arch ?? 'llama';
+  const headDim = o.headDim ?? o.dim / o.nHeads;
   const factors = o.llama3Rope && llama3RopeFactors(ropeTheta, headDim, o.llama3Rope).map(Math.fround);
   const config: ModelConfig = {
-    arch: 'llama',
+    ...ARCH_TRAITS[arch],
+    arch,
     dim: o.dim,
     hiddenDim: o.hiddenDim,
     nLayers: o.nLayers,
@@ -150,10 +156,8 @@ export function syntheticConfig(o: SyntheticLlamaOptions): ModelConfig {
     maxSeqLen: o.maxSeqLen,
     normEps: Math.fround(1e-5), // what the f32 metadata value reads back as
     ropeTheta,
-    ropeStyle: 'adjacent',
     ...(factors && { ropeFreqFactors: factors }),
     tiedEmbeddings: o.tiedEmbeddings ?? true,
-    qkvBias: false,
   };
   validateConfig(config, `synthetic model ${o.name ?? ''}`.trim());
   return config;
@@ -169,6 +173,7 @@ function tensorPlan(
     'wk',
     'wv',
     'wo',
+    ...(c.qkNorm ? (['qNorm', 'kNorm'] as const) : []),
     'ffnNorm',
     'wGate',
     'wDown',
@@ -201,9 +206,10 @@ export function syntheticParameterCount(o: SyntheticLlamaOptions): number {
 export function writeSyntheticLlamaGguf(path: string, options: SyntheticLlamaOptions): void {
   const config = syntheticConfig(options);
   const vocab = buildSyntheticVocab(options.vocabSize);
-  const u32 = (k: string, v: number): [string, GgufEntry] => [`llama.${k}`, gguf.u32(v)];
+  const arch = config.arch;
+  const u32 = (k: string, v: number): [string, GgufEntry] => [`${arch}.${k}`, gguf.u32(v)];
   const metadata = new Map<string, GgufEntry>([
-    ['general.architecture', gguf.string('llama')],
+    ['general.architecture', gguf.string(arch)],
     ['general.name', gguf.string(options.name ?? 'random-llama')],
     ['general.alignment', gguf.u32(32)],
     ['general.file_type', gguf.u32(FILE_TYPE[options.dtype])],
@@ -215,8 +221,12 @@ export function writeSyntheticLlamaGguf(path: string, options: SyntheticLlamaOpt
     u32('rope.dimension_count', config.headDim),
     u32('attention.head_count', config.nHeads),
     u32('attention.head_count_kv', config.nKvHeads),
-    ['llama.attention.layer_norm_rms_epsilon', gguf.f32(config.normEps)],
-    ['llama.rope.freq_base', gguf.f32(config.ropeTheta)],
+    // Only when heads are not dim / nHeads wide, so the default shapes keep their bytes.
+    ...(config.headDim * config.nHeads === config.dim
+      ? []
+      : [u32('attention.key_length', config.headDim), u32('attention.value_length', config.headDim)]),
+    [`${arch}.attention.layer_norm_rms_epsilon`, gguf.f32(config.normEps)],
+    [`${arch}.rope.freq_base`, gguf.f32(config.ropeTheta)],
     ['tokenizer.ggml.model', gguf.string('llama')],
     ['tokenizer.ggml.tokens', gguf.array('string', vocab.tokens)],
     ['tokenizer.ggml.scores', gguf.array('f32', vocab.scores)],

@@ -94,6 +94,9 @@ export class LlamaForward {
     const k = a.get('k', 'f32', [T, kvDim]);
     const v = a.get('v', 'f32', [T, kvDim]);
     const attn = a.get('attn', 'f32', [T, qDim]);
+    // Projections land in q and k directly, or in scratch that the Q/K norms read from.
+    const qProj = c.qkNorm ? a.get('qProj', 'f32', [T, qDim]) : q;
+    const kProj = c.qkNorm ? a.get('kProj', 'f32', [T, kvDim]) : k;
     const delta = a.get('delta', 'f32', [T, c.dim]); // a sub-block's output, added to h
     const gate = a.get('gate', 'f32', [T, c.hiddenDim]);
     const up = a.get('up', 'f32', [T, c.hiddenDim]);
@@ -110,9 +113,14 @@ export class LlamaForward {
       // Attention sub-block: x = norm(h); h += wo · attention(rope(wq x), rope(wk x), wv x).
       if (l === 0) this.#norm.record(rec, h, lw.attnNorm, x, eps);
       else this.#norm.recordResidual(rec, h, delta, lw.attnNorm, x, eps);
-      this.#matmul.record(rec, x, lw.wq, q, { bias: lw.bq });
-      this.#matmul.record(rec, x, lw.wk, k, { bias: lw.bk });
+      this.#matmul.record(rec, x, lw.wq, qProj, { bias: lw.bq });
+      this.#matmul.record(rec, x, lw.wk, kProj, { bias: lw.bk });
       this.#matmul.record(rec, x, lw.wv, v, { bias: lw.bv });
+      if (c.qkNorm) {
+        // qwen3: RMSNorm each head of q and k (rows of headDim) before RoPE.
+        this.#norm.record(rec, headRows(qProj, c.headDim), lw.qNorm!, headRows(q, c.headDim), eps);
+        this.#norm.record(rec, headRows(kProj, c.headDim), lw.kNorm!, headRows(k, c.headDim), eps);
+      }
       this.#rope.record(rec, q3, k3, input.positions);
       this.#kvWrite.record(rec, k3, v3, input.slotMapping, this.#kv.k[l]!, this.#kv.v[l]!);
       this.#attention.record(
@@ -174,4 +182,9 @@ export class LlamaForward {
 
 function headView(t: GpuTensor, tokens: number, heads: number, headDim: number): GpuTensor {
   return { ...t, shape: [tokens, heads, headDim] };
+}
+
+/** `[T, heads * headDim]` as `[T * heads, headDim]`: one row per head. */
+function headRows(t: GpuTensor, headDim: number): GpuTensor {
+  return { ...t, shape: [(t.shape[0]! * t.shape[1]!) / headDim, headDim] };
 }

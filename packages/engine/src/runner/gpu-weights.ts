@@ -16,6 +16,8 @@ export interface GpuLayerWeights {
   readonly bq: GpuTensor | undefined;
   readonly bk: GpuTensor | undefined;
   readonly bv: GpuTensor | undefined;
+  readonly qNorm: GpuTensor | undefined;
+  readonly kNorm: GpuTensor | undefined;
   readonly ffnNorm: GpuTensor;
   readonly wGate: GpuTensor;
   readonly wUp: GpuTensor;
@@ -68,6 +70,8 @@ export function uploadWeights(
     bq: l.bq && up(l.bq, `blk.${i}.attn_q.bias`),
     bk: l.bk && up(l.bk, `blk.${i}.attn_k.bias`),
     bv: l.bv && up(l.bv, `blk.${i}.attn_v.bias`),
+    qNorm: l.qNorm && up(l.qNorm, `blk.${i}.attn_q_norm`),
+    kNorm: l.kNorm && up(l.kNorm, `blk.${i}.attn_k_norm`),
     ffnNorm: up(l.ffnNorm, `blk.${i}.ffn_norm`),
     wGate: up(l.wGate, `blk.${i}.ffn_gate`),
     wUp: up(l.wUp, `blk.${i}.ffn_up`),

@@ -78,12 +78,15 @@ export async function main(
     process.stderr.write(`x-serve: error: ${inFlagTerms(error.message, specs)}\n`);
     return USAGE_ERROR;
   }
-  process.stderr.write(`x-serve is ready\n${formatSummary(server.summary)}\n`);
-
-  const signal = await new Promise<NodeJS.Signals>((resolve) => {
+  // Listen for the signals before saying we are ready: one sent as soon as the summary is read
+  // must not find the default action (death by signal) still in place.
+  const signalled = new Promise<NodeJS.Signals>((resolve) => {
     process.once('SIGINT', resolve);
     process.once('SIGTERM', resolve);
   });
+  process.stderr.write(`x-serve is ready\n${formatSummary(server.summary)}\n`);
+
+  const signal = await signalled;
   // A second signal while draining means "now".
   process.once(signal, () => process.exit(1));
   logger.info({ signal }, 'signal received');

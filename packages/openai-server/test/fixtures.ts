@@ -2,6 +2,7 @@
 import { readFileSync } from 'node:fs';
 import { createEngine, type Engine, type EngineOptions } from '@x/engine';
 import { modelPath } from '@x/test-models';
+import OpenAI from 'openai';
 import { createApp, listen, type AppOptions, type OpenAIApp } from '../src/index.js';
 
 export { modelPath };
@@ -103,4 +104,21 @@ export async function streamedCompletion(response: Response): Promise<{ text: st
     }
   }
   return { text, events };
+}
+
+/**
+ * The official client against `url` (no retries), keeping every warning or error it logs: a test
+ * file checks the list is empty at the end, i.e. the client parsed every response without complaint.
+ */
+export function recordingClient(url: string): { client: OpenAI; warnings: unknown[][] } {
+  const warnings: unknown[][] = [];
+  const record = (...args: unknown[]) => void warnings.push(args);
+  const client = new OpenAI({
+    baseURL: `${url}/v1`,
+    apiKey: 'unused',
+    maxRetries: 0,
+    logLevel: 'warn',
+    logger: { error: record, warn: record, info: () => {}, debug: () => {} },
+  });
+  return { client, warnings };
 }

@@ -4,23 +4,16 @@
  * seeds, and greedy outputs equal to llama2.c's run.c.
  */
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
-import OpenAI from 'openai';
-import { goldenRuns, MODEL, startTestServer, type TestServer } from './fixtures.js';
+import type OpenAI from 'openai';
+import { goldenRuns, MODEL, recordingClient, startTestServer, type TestServer } from './fixtures.js';
 
 let server: TestServer;
 let client: OpenAI;
-const warnings: unknown[][] = [];
+let warnings: unknown[][];
 
 beforeAll(async () => {
   server = await startTestServer();
-  const record = (...args: unknown[]) => void warnings.push(args);
-  client = new OpenAI({
-    baseURL: `${server.url}/v1`,
-    apiKey: 'unused',
-    maxRetries: 0,
-    logLevel: 'warn',
-    logger: { error: record, warn: record, info: () => {}, debug: () => {} },
-  });
+  ({ client, warnings } = recordingClient(server.url));
 });
 afterAll(async () => {
   await server.close();

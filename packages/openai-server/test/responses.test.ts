@@ -6,25 +6,19 @@
  */
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
 import OpenAI from 'openai';
-import { MODEL, postJson, startTestServer, type TestServer } from './fixtures.js';
+import { MODEL, postJson, recordingClient, startTestServer, type TestServer } from './fixtures.js';
 
 let server: TestServer;
 let client: OpenAI;
-const warnings: unknown[][] = [];
+let warnings: unknown[][];
 
 beforeAll(async () => {
   server = await startTestServer();
-  const record = (...args: unknown[]) => void warnings.push(args);
-  client = new OpenAI({
-    baseURL: `${server.url}/v1`,
-    apiKey: 'unused',
-    maxRetries: 0,
-    logLevel: 'warn',
-    logger: { error: record, warn: record, info: () => {}, debug: () => {} },
-  });
+  ({ client, warnings } = recordingClient(server.url));
 });
 afterAll(async () => {
   await server.close();
+  // The client parsed every response without complaint.
   expect(warnings).toEqual([]);
 });
 

@@ -1,5 +1,6 @@
 /** A real server on loopback over the real engine on stories260K, and the test models. */
 import { readFileSync } from 'node:fs';
+import { afterAll, beforeAll, expect } from '@jest/globals';
 import { createEngine, type Engine, type EngineOptions } from '@x/engine';
 import { modelPath } from '@x/test-models';
 import OpenAI from 'openai';
@@ -106,11 +107,8 @@ export async function streamedCompletion(response: Response): Promise<{ text: st
   return { text, events };
 }
 
-/**
- * The official client against `url` (no retries), keeping every warning or error it logs: a test
- * file checks the list is empty at the end, i.e. the client parsed every response without complaint.
- */
-export function recordingClient(url: string): { client: OpenAI; warnings: unknown[][] } {
+/** The official client against `url` (no retries), keeping every warning or error it logs. */
+function recordingClient(url: string): { client: OpenAI; warnings: unknown[][] } {
   const warnings: unknown[][] = [];
   const record = (...args: unknown[]) => void warnings.push(args);
   const client = new OpenAI({
@@ -121,4 +119,25 @@ export function recordingClient(url: string): { client: OpenAI; warnings: unknow
     logger: { error: record, warn: record, info: () => {}, debug: () => {} },
   });
   return { client, warnings };
+}
+
+/**
+ * For a test file: a server on stories260K started before its tests and the official client for it;
+ * after them the server is closed and the client must have logged no warning, i.e. it parsed every
+ * response without complaint. The fields are set once the file's `beforeAll` has run.
+ */
+export function serveWithClient(app: Partial<AppOptions> = {}): {
+  readonly server: TestServer;
+  readonly client: OpenAI;
+} {
+  const served = {} as { server: TestServer; client: OpenAI; warnings: unknown[][] };
+  beforeAll(async () => {
+    served.server = await startTestServer(app);
+    Object.assign(served, recordingClient(served.server.url));
+  });
+  afterAll(async () => {
+    await served.server.close();
+    expect(served.warnings).toEqual([]);
+  });
+  return served;
 }

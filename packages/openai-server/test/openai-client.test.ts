@@ -3,29 +3,17 @@
  * completions and chat, streamed and not, n > 1, logprobs, stop strings,
  * seeds, and greedy outputs equal to llama2.c's run.c.
  */
-import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
+import { describe, expect, test } from '@jest/globals';
 import type OpenAI from 'openai';
-import { goldenRuns, MODEL, recordingClient, startTestServer, type TestServer } from './fixtures.js';
+import { goldenRuns, MODEL, serveWithClient } from './fixtures.js';
 
-let server: TestServer;
-let client: OpenAI;
-let warnings: unknown[][];
-
-beforeAll(async () => {
-  server = await startTestServer();
-  ({ client, warnings } = recordingClient(server.url));
-});
-afterAll(async () => {
-  await server.close();
-  // The client parsed every response without complaint.
-  expect(warnings).toEqual([]);
-});
+const served = serveWithClient();
 
 describe('completions', () => {
   test.each(goldenRuns().map((run) => [run.prompt, run] as const))(
     'greedy "%s" matches run.c over HTTP',
     async (_, run) => {
-      const res = await client.completions.create({
+      const res = await served.client.completions.create({
         model: MODEL,
         prompt: run.prompt,
         temperature: 0,
@@ -49,8 +37,8 @@ describe('completions', () => {
 
   test('streamed text equals the non-streamed text, with usage last', async () => {
     const params = { model: MODEL, prompt: 'Lily wanted', temperature: 0, max_tokens: 24 };
-    const whole = await client.completions.create(params);
-    const stream = await client.completions.create({
+    const whole = await served.client.completions.create(params);
+    const stream = await served.client.completions.create({
       ...params,
       stream: true,
       stream_options: { include_usage: true },
@@ -72,7 +60,7 @@ describe('completions', () => {
   });
 
   test('a batch of prompts with n = 2 gives prompt × n choices in order', async () => {
-    const res = await client.completions.create({
+    const res = await served.client.completions.create({
       model: MODEL,
       prompt: ['Once upon a time', 'The dog'],
       n: 2,
@@ -88,7 +76,7 @@ describe('completions', () => {
 
   test('token-id prompts and echo', async () => {
     const [run] = goldenRuns();
-    const res = await client.completions.create({
+    const res = await served.client.completions.create({
       model: MODEL,
       prompt: run!.prompt_token_ids,
       temperature: 0,
@@ -102,7 +90,7 @@ describe('completions', () => {
   });
 
   test('logprobs: one entry per token, top alternatives, offsets into the text', async () => {
-    const res = await client.completions.create({
+    const res = await served.client.completions.create({
       model: MODEL,
       prompt: 'The dog',
       temperature: 0,
@@ -121,7 +109,7 @@ describe('completions', () => {
   });
 
   test('a stop string ends the text before it', async () => {
-    const res = await client.completions.create({
+    const res = await served.client.completions.create({
       model: MODEL,
       prompt: 'Once upon a time',
       temperature: 0,
@@ -142,9 +130,9 @@ describe('completions', () => {
       seed: 1234,
     };
     const [a, b, other] = await Promise.all([
-      client.completions.create(params),
-      client.completions.create(params),
-      client.completions.create({ ...params, seed: 99 }),
+      served.client.completions.create(params),
+      served.client.completions.create(params),
+      served.client.completions.create({ ...params, seed: 99 }),
     ]);
     expect(a.choices[0]!.text).toBe(b.choices[0]!.text);
     expect(other.choices[0]!.text).not.toBe(a.choices[0]!.text);
@@ -158,7 +146,7 @@ describe('chat completions', () => {
   ];
 
   test('a chat completion', async () => {
-    const res = await client.chat.completions.create({
+    const res = await served.client.chat.completions.create({
       model: MODEL,
       messages,
       temperature: 0,
@@ -171,7 +159,7 @@ describe('chat completions', () => {
     expect(res.choices[0]!.finish_reason).toBe('length');
     expect(res.usage?.completion_tokens).toBe(16);
     // The prompt is the rendered chat template, tokenized with its special tokens.
-    const tokenized = await fetch(`${server.url}/tokenize`, {
+    const tokenized = await fetch(`${served.server.url}/tokenize`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ model: MODEL, messages }),
@@ -180,13 +168,13 @@ describe('chat completions', () => {
   });
 
   test('streamed deltas: role first, then content, then the finish reason', async () => {
-    const whole = await client.chat.completions.create({
+    const whole = await served.client.chat.completions.create({
       model: MODEL,
       messages,
       temperature: 0,
       max_tokens: 20,
     });
-    const stream = await client.chat.completions.create({
+    const stream = await served.client.chat.completions.create({
       model: MODEL,
       messages,
       temperature: 0,
@@ -205,7 +193,7 @@ describe('chat completions', () => {
   });
 
   test('n = 3 sampled choices, streamed, each complete', async () => {
-    const stream = await client.chat.completions.create({
+    const stream = await served.client.chat.completions.create({
       model: MODEL,
       messages,
       n: 3,
@@ -226,7 +214,7 @@ describe('chat completions', () => {
   });
 
   test('logprobs with top_logprobs', async () => {
-    const res = await client.chat.completions.create({
+    const res = await served.client.chat.completions.create({
       model: MODEL,
       messages,
       temperature: 0,
@@ -245,7 +233,7 @@ describe('chat completions', () => {
   });
 
   test('stop strings and max_tokens in a stream', async () => {
-    const stream = await client.chat.completions.create({
+    const stream = await served.client.chat.completions.create({
       model: MODEL,
       messages,
       temperature: 0,
@@ -264,7 +252,7 @@ describe('chat completions', () => {
   });
 
   test('models list', async () => {
-    const models = await client.models.list();
+    const models = await served.client.models.list();
     expect(models.data.map((m) => m.id)).toEqual([MODEL]);
     expect(models.data[0]!.object).toBe('model');
   });

@@ -4,27 +4,15 @@
  * conversation, streamed as typed events or not, and a 400 naming each
  * field whose feature the server does not have.
  */
-import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
+import { describe, expect, test } from '@jest/globals';
 import OpenAI from 'openai';
-import { MODEL, postJson, recordingClient, startTestServer, type TestServer } from './fixtures.js';
+import { MODEL, postJson, serveWithClient } from './fixtures.js';
 
-let server: TestServer;
-let client: OpenAI;
-let warnings: unknown[][];
-
-beforeAll(async () => {
-  server = await startTestServer();
-  ({ client, warnings } = recordingClient(server.url));
-});
-afterAll(async () => {
-  await server.close();
-  // The client parsed every response without complaint.
-  expect(warnings).toEqual([]);
-});
+const served = serveWithClient();
 
 /** The chat completion of `messages` with the same settings. */
 async function chatReply(messages: OpenAI.ChatCompletionMessageParam[], maxTokens: number) {
-  const chat = await client.chat.completions.create({
+  const chat = await served.client.chat.completions.create({
     model: MODEL,
     messages,
     temperature: 0,
@@ -35,7 +23,7 @@ async function chatReply(messages: OpenAI.ChatCompletionMessageParam[], maxToken
 
 describe('text generation', () => {
   test('a string input is a user message, generated as chat completions generate it', async () => {
-    const res = await client.responses.create({
+    const res = await served.client.responses.create({
       model: MODEL,
       input: 'Once upon a time',
       temperature: 0,
@@ -69,7 +57,7 @@ describe('text generation', () => {
   });
 
   test('instructions and message items with text parts make the same conversation', async () => {
-    const res = await client.responses.create({
+    const res = await served.client.responses.create({
       model: MODEL,
       instructions: 'Tell a story.',
       input: [
@@ -105,7 +93,7 @@ describe('text generation', () => {
   });
 
   test('a reply that ends before max_output_tokens is completed', async () => {
-    const res = await client.responses.create({
+    const res = await served.client.responses.create({
       model: MODEL,
       input: 'Once upon a time',
       temperature: 0,
@@ -122,8 +110,8 @@ describe('text generation', () => {
 describe('streaming', () => {
   test('typed events carry the same text, in order, with the response at both ends', async () => {
     const params = { model: MODEL, input: 'Once upon a time', temperature: 0, max_output_tokens: 16 };
-    const whole = await client.responses.create(params);
-    const stream = await client.responses.create({ ...params, stream: true });
+    const whole = await served.client.responses.create(params);
+    const stream = await served.client.responses.create({ ...params, stream: true });
     const events: OpenAI.Responses.ResponseStreamEvent[] = [];
     for await (const event of stream) events.push(event);
     const types = events.map((e) => e.type);
@@ -158,13 +146,13 @@ describe('streaming', () => {
       stream: true as const,
       ignore_eos: true,
     };
-    const stream = await client.responses.create(params);
+    const stream = await served.client.responses.create(params);
     const seen: string[] = [];
     const read = async () => {
       for await (const event of stream) {
         // A fault in the engine, injected once the text is under way (the engine request has the response's id).
         if (event.type === 'response.output_text.delta' && !seen.includes(event.type)) {
-          server.engine.core.finish(
+          served.server.engine.core.finish(
             event.item_id.replace('msg_', 'resp_'),
             'FINISHED_ERROR',
             'injected fault',
@@ -178,7 +166,7 @@ describe('streaming', () => {
   });
 
   test('names its SSE events', async () => {
-    const res = await postJson(`${server.url}/v1/responses`, {
+    const res = await postJson(`${served.server.url}/v1/responses`, {
       model: MODEL,
       input: 'Lily',
       max_output_tokens: 2,
@@ -219,13 +207,17 @@ describe('what is refused', () => {
     ['a max_output_tokens of 0', { max_output_tokens: 0 }, 'max_output_tokens'],
   ];
   test.each(refused)('%s is a 400 naming it', async (_, fields, param) => {
-    const res = await postJson(`${server.url}/v1/responses`, { model: MODEL, input: 'Lily', ...fields });
+    const res = await postJson(`${served.server.url}/v1/responses`, {
+      model: MODEL,
+      input: 'Lily',
+      ...fields,
+    });
     expect(res.status).toBe(400);
     expect(((await res.json()) as { error: { param: string } }).error.param).toBe(param);
   });
 
   test('the client gets a BadRequestError for tools', async () => {
-    const call = client.responses.create({
+    const call = served.client.responses.create({
       model: MODEL,
       input: 'Lily',
       tools: [{ type: 'function', name: 'f', parameters: {}, strict: false }],
@@ -234,7 +226,7 @@ describe('what is refused', () => {
   });
 
   test('unset values, store false and unknown fields are accepted', async () => {
-    const res = await postJson(`${server.url}/v1/responses`, {
+    const res = await postJson(`${served.server.url}/v1/responses`, {
       model: MODEL,
       input: 'Lily',
       max_output_tokens: 2,
@@ -246,6 +238,6 @@ describe('what is refused', () => {
       some_future_field: 1,
     });
     expect(res.status).toBe(200);
-    expect(server.engine.core.scheduler.numWaiting).toBe(0);
+    expect(served.server.engine.core.scheduler.numWaiting).toBe(0);
   });
 });

@@ -5,21 +5,14 @@
  * and their scores equal what the model gives the same tokens when it
  * generates them.
  */
-import { afterAll, beforeAll, expect, test } from '@jest/globals';
-import OpenAI from 'openai';
-import { MODEL, startTestServer, type TestServer } from './fixtures.js';
+import { expect, test } from '@jest/globals';
+import { MODEL, serveWithClient } from './fixtures.js';
 
-let server: TestServer;
-let client: OpenAI;
-beforeAll(async () => {
-  server = await startTestServer();
-  client = new OpenAI({ baseURL: `${server.url}/v1`, apiKey: 'unused', maxRetries: 0 });
-});
-afterAll(() => server.close());
+const served = serveWithClient();
 
 test('logit_bias +100 makes every token the biased one', async () => {
-  const [, lily] = server.engine.tokenizer.encode('Lily');
-  const res = await client.completions.create({
+  const [, lily] = served.server.engine.tokenizer.encode('Lily');
+  const res = await served.client.completions.create({
     model: MODEL,
     prompt: 'Once upon a time',
     temperature: 0,
@@ -37,15 +30,15 @@ test('presence, frequency and repetition penalties change a greedy chat reply, s
     temperature: 0,
     max_tokens: 40,
   };
-  const plain = (await client.chat.completions.create(base)).choices[0]!.message.content;
+  const plain = (await served.client.chat.completions.create(base)).choices[0]!.message.content;
   const penalized = { ...base, presence_penalty: 1.5, frequency_penalty: 1 };
-  const once = (await client.chat.completions.create(penalized)).choices[0]!.message.content;
+  const once = (await served.client.chat.completions.create(penalized)).choices[0]!.message.content;
   expect(once).not.toBe(plain);
   let streamed = '';
-  for await (const chunk of await client.chat.completions.create({ ...penalized, stream: true }))
+  for await (const chunk of await served.client.chat.completions.create({ ...penalized, stream: true }))
     streamed += chunk.choices[0]?.delta.content ?? '';
   expect(streamed).toBe(once);
-  const repeated = await client.chat.completions.create({
+  const repeated = await served.client.chat.completions.create({
     ...base,
     // @ts-expect-error vLLM's extra parameter, sent as-is
     repetition_penalty: 1.5,
@@ -61,8 +54,8 @@ interface LegacyLogprobs {
 }
 
 test('a continuation scores as it was generated', async () => {
-  const context = server.engine.tokenizer.encode('Once upon a time');
-  const generated = await client.completions.create({
+  const context = served.server.engine.tokenizer.encode('Once upon a time');
+  const generated = await served.client.completions.create({
     model: MODEL,
     prompt: context,
     temperature: 0,
@@ -71,10 +64,10 @@ test('a continuation scores as it was generated', async () => {
   });
   const decoded = generated.choices[0]!.logprobs as unknown as LegacyLogprobs;
   const continuation: number[] = [];
-  for await (const o of server.engine.generate(context, { temperature: 0, maxTokens: 8 }))
+  for await (const o of served.server.engine.generate(context, { temperature: 0, maxTokens: 8 }))
     continuation.push(...o.tokenIds);
   expect(continuation).toHaveLength(decoded.tokens.length);
-  const scored = await client.completions.create({
+  const scored = await served.client.completions.create({
     model: MODEL,
     prompt: [...context, ...continuation],
     temperature: 0,
@@ -101,7 +94,7 @@ test('a continuation scores as it was generated', async () => {
 });
 
 test('streamed: the first chunk carries the echoed prompt and its scores', async () => {
-  const stream = await client.completions.create({
+  const stream = await served.client.completions.create({
     model: MODEL,
     prompt: 'Lily and Ben',
     temperature: 0,
@@ -115,7 +108,7 @@ test('streamed: the first chunk carries the echoed prompt and its scores', async
   const first = chunks[0]!.choices[0]!;
   expect(first.text.startsWith('Lily and Ben')).toBe(true);
   const lp = first.logprobs as unknown as LegacyLogprobs;
-  const promptLength = server.engine.tokenizer.encode('Lily and Ben').length;
+  const promptLength = served.server.engine.tokenizer.encode('Lily and Ben').length;
   expect(lp.tokens.length).toBeGreaterThan(promptLength);
   expect(lp.token_logprobs[0]).toBeNull();
   expect(lp.token_logprobs.slice(1, promptLength).every((x) => typeof x === 'number')).toBe(true);

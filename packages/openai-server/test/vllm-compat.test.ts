@@ -4,17 +4,11 @@
  * stream `stop_reason`, `logprobs: 0`, `best_of`, and bodies that are not UTF-8. stories260K has no
  * chat template, so chats render with the ChatML fallback.
  */
-import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
+import { describe, expect, test } from '@jest/globals';
 import OpenAI from 'openai';
-import { goldenRuns, MODEL, postJson, startTestServer, type TestServer } from './fixtures.js';
+import { goldenRuns, MODEL, postJson, serveWithClient } from './fixtures.js';
 
-let server: TestServer;
-let client: OpenAI;
-beforeAll(async () => {
-  server = await startTestServer();
-  client = new OpenAI({ baseURL: `${server.url}/v1`, apiKey: 'unused', maxRetries: 0 });
-});
-afterAll(() => server.close());
+const served = serveWithClient();
 
 /** A greedy one-token chat body with vLLM's extra fields, sent as they are. */
 const chatBody = (body: Record<string, unknown>) => ({
@@ -26,7 +20,9 @@ const chatBody = (body: Record<string, unknown>) => ({
 
 /** A chat completion of {@link chatBody}. */
 const chat = (body: Record<string, unknown>) =>
-  client.chat.completions.create(chatBody(body) as unknown as OpenAI.ChatCompletionCreateParamsNonStreaming);
+  served.client.chat.completions.create(
+    chatBody(body) as unknown as OpenAI.ChatCompletionCreateParamsNonStreaming,
+  );
 
 /** The refusal of `request`: its status and `param`. */
 async function refusal(request: Promise<unknown>): Promise<{ status: number; param: unknown }> {
@@ -39,7 +35,7 @@ async function refusal(request: Promise<unknown>): Promise<{ status: number; par
 }
 
 /** How many tokens `text` (with special tokens, as a rendered chat) is as a prompt. */
-const promptTokens = async (text: string) => (await server.engine.encodePrompt(text, true)).length;
+const promptTokens = async (text: string) => (await served.server.engine.encodePrompt(text, true)).length;
 
 const user = (content: string) => ({ role: 'user', content });
 const assistant = (content: string) => ({ role: 'assistant', content });
@@ -50,8 +46,8 @@ test('a stop token id ends the text without its own text, unless include_stop_st
   // The first generated token not seen before it: stopping on it ends the text just before it.
   const at = ids.findIndex((id, i) => i > 0 && !ids.slice(0, i).includes(id));
   const base = { model: MODEL, prompt: run!.prompt, temperature: 0, ignore_eos: true };
-  const before = await client.completions.create({ ...base, max_tokens: at } as never);
-  const stopped = await client.completions.create({
+  const before = await served.client.completions.create({ ...base, max_tokens: at } as never);
+  const stopped = await served.client.completions.create({
     ...base,
     max_tokens: 64,
     stop_token_ids: [ids[at]],
@@ -61,7 +57,7 @@ test('a stop token id ends the text without its own text, unless include_stop_st
   expect(choice.finish_reason).toBe('stop');
   expect(choice.stop_reason).toBe(ids[at]);
   expect(stopped.usage!.completion_tokens).toBe(at + 1);
-  const kept = await client.completions.create({
+  const kept = await served.client.completions.create({
     ...base,
     max_tokens: 64,
     stop_token_ids: [ids[at]],
@@ -72,14 +68,18 @@ test('a stop token id ends the text without its own text, unless include_stop_st
 });
 
 test('completions without max_tokens generate 16 tokens', async () => {
-  const res = await client.completions.create({ model: MODEL, prompt: 'Once', ignore_eos: true } as never);
+  const res = await served.client.completions.create({
+    model: MODEL,
+    prompt: 'Once',
+    ignore_eos: true,
+  } as never);
   expect(res.usage!.completion_tokens).toBe(16);
 });
 
 test('a body that is not valid UTF-8 gets 400', async () => {
   const json = Buffer.from(JSON.stringify({ model: MODEL, prompt: 'Once X', max_tokens: 1 }));
   json[json.indexOf('X')] = 0xff;
-  const res = await fetch(`${server.url}/v1/completions`, {
+  const res = await fetch(`${served.server.url}/v1/completions`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
     body: json,
@@ -92,7 +92,7 @@ test('streamed chat chunks carry stop_reason: the stop string on the last one', 
   const messages = [user('Lily')];
   const reply = (await chat({ messages, max_tokens: 8 })).choices[0]!.message.content!;
   const stop = reply.trim().slice(0, 3);
-  const stream = await client.chat.completions.create(
+  const stream = await served.client.chat.completions.create(
     chatBody({
       messages,
       max_tokens: 8,
@@ -107,14 +107,19 @@ test('streamed chat chunks carry stop_reason: the stop string on the last one', 
 });
 
 test('logprobs: 0 lists the sampled token alone in top_logprobs', async () => {
-  const res = await client.completions.create({ model: MODEL, prompt: 'Once', max_tokens: 3, logprobs: 0 });
+  const res = await served.client.completions.create({
+    model: MODEL,
+    prompt: 'Once',
+    max_tokens: 3,
+    logprobs: 0,
+  });
   const { tokens, token_logprobs, top_logprobs } = res.choices[0]!.logprobs!;
   expect(top_logprobs).toEqual(tokens!.map((token, i) => ({ [token]: token_logprobs![i] })));
 });
 
 test('best_of other than 1 is refused with 400 naming it', async () => {
   const best = (best_of: number) =>
-    client.completions.create({ model: MODEL, prompt: 'Once', max_tokens: 1, best_of });
+    served.client.completions.create({ model: MODEL, prompt: 'Once', max_tokens: 1, best_of });
   expect(await refusal(best(2))).toEqual({ status: 400, param: 'best_of' });
   expect((await best(1)).choices).toHaveLength(1);
 });
@@ -162,7 +167,7 @@ describe('chat template controls', () => {
     const plain = (await chat(body)).choices[0]!.message.content!;
     const echoed = (await chat({ ...body, echo: true })).choices[0]!.message.content;
     expect(echoed).toBe(`Once upon a time${plain}`);
-    const stream = await client.chat.completions.create(
+    const stream = await served.client.chat.completions.create(
       chatBody({
         ...body,
         echo: true,
@@ -179,7 +184,7 @@ describe('chat template controls', () => {
   });
 
   test('/tokenize honours continue_final_message', async () => {
-    const res = await postJson(`${server.url}/tokenize`, {
+    const res = await postJson(`${served.server.url}/tokenize`, {
       messages: [user('Lily'), assistant('Once upon')],
       continue_final_message: true,
     });

@@ -1,6 +1,6 @@
 /**
  * Finds the relative paths in a file's text that lead above the repository
- * root (`../../../shared/models` from a test three folders down): a clone
+ * root (four `..` steps up from a test three folders down): a clone
  * that has nothing beside it would not find what they name.
  * @module
  */

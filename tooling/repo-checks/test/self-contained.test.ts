@@ -14,13 +14,17 @@ describe('paths above the repository root', () => {
     // Built at run time, so this file holds no such path itself.
     const up = (n: number) => '../'.repeat(n);
     const text = [
-      `const models = new URL('${up(4)}shared/models', import.meta.url);`,
+      `const models = new URL('${up(4)}sibling-folder/models', import.meta.url);`,
       `import { x } from '${up(2)}engine/src/index.js';`,
       `const root = new URL('${up(3)}', import.meta.url);`,
       `see ${up(5)}etc/passwd`,
     ].join('\n');
     expect(pathsAboveRoot('/repo', 'packages/engine/test/models.ts', text)).toEqual([
-      { file: 'packages/engine/test/models.ts', line: 1, text: expect.stringContaining('shared/models') },
+      {
+        file: 'packages/engine/test/models.ts',
+        line: 1,
+        text: expect.stringContaining('sibling-folder/models'),
+      },
       { file: 'packages/engine/test/models.ts', line: 4, text: `see ${up(5)}etc/passwd` },
     ]);
   });
